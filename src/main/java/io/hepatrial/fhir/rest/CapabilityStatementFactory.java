@@ -1,0 +1,99 @@
+package io.hepatrial.fhir.rest;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementKind;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.ConditionalDeleteStatus;
+import org.hl7.fhir.r4.model.CapabilityStatement.ConditionalReadStatus;
+import org.hl7.fhir.r4.model.CapabilityStatement.ResourceVersionPolicy;
+import org.hl7.fhir.r4.model.CapabilityStatement.RestfulCapabilityMode;
+import org.hl7.fhir.r4.model.CapabilityStatement.SystemRestfulInteraction;
+import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
+import org.hl7.fhir.r4.model.Enumerations.FHIRVersion;
+import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
+
+import io.hepatrial.fhir.SupportedResourceTypes;
+import jakarta.inject.Singleton;
+
+/**
+ * Builds the CapabilityStatement ({@code GET /fhir/metadata}) from what is implemented: the
+ * configured resource types and the interactions marked with {@link FhirInteraction} on the
+ * endpoint classes, so it cannot claim more, or less, than the server does.
+ */
+@Singleton
+public class CapabilityStatementFactory {
+
+    /** The endpoint classes whose {@link FhirInteraction} marks the CapabilityStatement reports. */
+    static final List<Class<?>> ENDPOINTS = List.of(FhirEndpoint.class);
+
+    private static final Set<String> SYSTEM_INTERACTIONS = Set.of("transaction", "batch", "search-system", "history-system");
+
+    private final SupportedResourceTypes types;
+    private final String version;
+    private final Date started = new Date();
+    private final List<String> typeInteractions = new ArrayList<>();
+    private final List<String> systemInteractions = new ArrayList<>();
+
+    public CapabilityStatementFactory(SupportedResourceTypes types,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.types = types;
+        this.version = version;
+        for (Class<?> endpoint : ENDPOINTS) {
+            for (Method method : endpoint.getDeclaredMethods()) {
+                FhirInteraction mark = method.getAnnotation(FhirInteraction.class);
+                if (mark != null) {
+                    (SYSTEM_INTERACTIONS.contains(mark.value()) ? systemInteractions : typeInteractions).add(mark.value());
+                }
+            }
+        }
+        typeInteractions.sort(null);
+        systemInteractions.sort(null);
+    }
+
+    /** The interaction codes implemented for every resource type. */
+    public List<String> typeInteractions() {
+        return List.copyOf(typeInteractions);
+    }
+
+    public CapabilityStatement build(String baseUrl) {
+        CapabilityStatement cs = new CapabilityStatement();
+        cs.setStatus(PublicationStatus.ACTIVE);
+        cs.setDate(started);
+        cs.setPublisher("Hepatrial");
+        cs.setKind(CapabilityStatementKind.INSTANCE);
+        cs.getSoftware().setName("Hepatrial").setVersion(version);
+        cs.getImplementation().setDescription("Hepatrial: FHIR R4 hub of the stem-cell therapy study of liver cirrhosis")
+                .setUrl(baseUrl);
+        cs.setFhirVersion(FHIRVersion._4_0_1);
+        cs.addFormat("application/fhir+json").addFormat("application/fhir+xml").addFormat("json").addFormat("xml");
+
+        CapabilityStatementRestComponent rest = cs.addRest().setMode(RestfulCapabilityMode.SERVER);
+        for (String type : types.all()) {
+            CapabilityStatementRestResourceComponent resource = rest.addResource()
+                    .setType(type)
+                    .setProfile("http://hl7.org/fhir/StructureDefinition/" + type);
+            for (String code : typeInteractions) {
+                resource.addInteraction().setCode(TypeRestfulInteraction.fromCode(code));
+            }
+            resource.setVersioning(ResourceVersionPolicy.VERSIONEDUPDATE)
+                    .setReadHistory(typeInteractions.contains("vread"))
+                    .setUpdateCreate(typeInteractions.contains("update"))
+                    .setConditionalCreate(false)
+                    .setConditionalUpdate(false)
+                    .setConditionalRead(ConditionalReadStatus.FULLSUPPORT)
+                    .setConditionalDelete(ConditionalDeleteStatus.NOTSUPPORTED);
+        }
+        for (String code : systemInteractions) {
+            rest.addInteraction().setCode(SystemRestfulInteraction.fromCode(code));
+        }
+        return cs;
+    }
+}

@@ -1,0 +1,159 @@
+package io.hepatrial.fhir.rest;
+
+import java.util.Optional;
+
+import org.hl7.fhir.r4.model.Resource;
+
+import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.SupportedResourceTypes;
+import io.hepatrial.fhir.store.ResourceStore;
+import io.hepatrial.fhir.store.StoredVersion;
+import io.hepatrial.fhir.store.WriteOutcome;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The FHIR RESTful interactions of http.html for every supported resource type: one generic
+ * implementation, driven by the type in the URL. Errors are thrown as {@link FhirException} and
+ * answered as OperationOutcomes by {@link OperationOutcomeMappers}.
+ */
+@Path("/fhir")
+public class FhirEndpoint {
+
+    private final ResourceStore store;
+    private final SupportedResourceTypes types;
+    private final ResourceCodec codec;
+    private final FhirResponses responses;
+    private final HistoryBundles historyBundles;
+    private final CapabilityStatementFactory capabilities;
+    private final FhirRequest request;
+
+    public FhirEndpoint(ResourceStore store, SupportedResourceTypes types, ResourceCodec codec, FhirResponses responses,
+            HistoryBundles historyBundles, CapabilityStatementFactory capabilities, FhirRequest request) {
+        this.store = store;
+        this.types = types;
+        this.codec = codec;
+        this.responses = responses;
+        this.historyBundles = historyBundles;
+        this.capabilities = capabilities;
+        this.request = request;
+    }
+
+    @GET
+    @Path("metadata")
+    public Response capabilities() {
+        return responses.resource(200, capabilities.build(request.baseUrl()));
+    }
+
+    @POST
+    @Path("{type}")
+    @Consumes(MediaType.WILDCARD)
+    @FhirInteraction("create")
+    public Response create(@PathParam("type") String type, String body) {
+        types.require(type);
+        request.format();
+        Resource resource = codec.parse(body, request.bodyFormat(), type);
+        // http.html#create: an id in the body is ignored; the server assigns one.
+        resource.setIdElement(null);
+        return responses.written(store.create(resource));
+    }
+
+    @GET
+    @Path("{type}/{id}")
+    @FhirInteraction("read")
+    public Response read(@PathParam("type") String type, @PathParam("id") String id) {
+        types.require(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
+        StoredVersion current = store.read(type, id).orElseThrow(() -> unknown(type, id));
+        return responses.current(current);
+    }
+
+    @GET
+    @Path("{type}/{id}/_history/{vid}")
+    @FhirInteraction("vread")
+    public Response vread(@PathParam("type") String type, @PathParam("id") String id, @PathParam("vid") String vid) {
+        types.require(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
+        Long version = FhirRequest.versionOfEtag(vid);
+        Optional<StoredVersion> stored = version == null ? Optional.empty() : store.vread(type, id, version);
+        return responses.version(stored.orElseThrow(() -> FhirException.notFound(
+                type + "/" + id + " has no version " + vid)));
+    }
+
+    @PUT
+    @Path("{type}/{id}")
+    @Consumes(MediaType.WILDCARD)
+    @FhirInteraction("update")
+    public Response update(@PathParam("type") String type, @PathParam("id") String id, String body) {
+        types.require(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
+        Long expectedVersion = request.ifMatchVersion();
+        Resource resource = codec.parse(body, request.bodyFormat(), type);
+        // http.html#update: the body must carry the id of the URL.
+        if (!resource.hasIdElement() || resource.getIdElement().getIdPart() == null) {
+            throw FhirException.badRequest("The " + type + " in the body has no id; a PUT to " + type + "/" + id
+                    + " must carry \"id\": \"" + id + "\"");
+        }
+        if (!id.equals(resource.getIdElement().getIdPart())) {
+            throw FhirException.badRequest("The id in the body (" + resource.getIdElement().getIdPart()
+                    + ") does not match the id in the URL (" + id + ")");
+        }
+        WriteOutcome outcome = store.update(type, id, resource, expectedVersion);
+        return responses.written(outcome);
+    }
+
+    @DELETE
+    @Path("{type}/{id}")
+    @FhirInteraction("delete")
+    public Response delete(@PathParam("type") String type, @PathParam("id") String id) {
+        types.require(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
+        Optional<StoredVersion> deletion = store.delete(type, id, request.ifMatchVersion());
+        return responses.deleted(type, id, deletion);
+    }
+
+    @GET
+    @Path("{type}/{id}/_history")
+    @FhirInteraction("history-instance")
+    public Response instanceHistory(@PathParam("type") String type, @PathParam("id") String id) {
+        types.require(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
+        if (store.read(type, id).isEmpty()) {
+            throw unknown(type, id);
+        }
+        return responses.resource(200, historyBundles.page(type, id));
+    }
+
+    @GET
+    @Path("{type}/_history")
+    @FhirInteraction("history-type")
+    public Response typeHistory(@PathParam("type") String type) {
+        types.require(type);
+        request.format();
+        return responses.resource(200, historyBundles.page(type, null));
+    }
+
+    @GET
+    @Path("_history")
+    @FhirInteraction("history-system")
+    public Response systemHistory() {
+        request.format();
+        return responses.resource(200, historyBundles.page(null, null));
+    }
+
+    private static FhirException unknown(String type, String id) {
+        return FhirException.notFound(type + "/" + id + " is not known to this server");
+    }
+}

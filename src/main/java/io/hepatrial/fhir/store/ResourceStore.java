@@ -1,0 +1,264 @@
+package io.hepatrial.fhir.store;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import org.hibernate.Session;
+import org.hibernate.query.Query;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Resource;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.store.entity.ResourceEntity;
+import io.hepatrial.fhir.store.entity.ResourceVersionEntity;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+/**
+ * The transactional resource store: create, read, vread, update, delete and history over the
+ * current-version table and the version table. Each write runs in one database transaction
+ * (joining the caller's, if there is one): a version is written whole or not at all.
+ */
+@ApplicationScoped
+public class ResourceStore {
+
+    /** A write that loses a race for a new resource id is retried; this bounds the retries. */
+    private static final int MAX_ATTEMPTS = 5;
+    private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
+
+    private final Session session;
+    private final FhirContext fhirContext;
+
+    public ResourceStore(Session session, FhirContext fhirContext) {
+        this.session = session;
+        this.fhirContext = fhirContext;
+    }
+
+    /** Stores a new resource under a server-assigned id (a random UUID, so ids reveal nothing). */
+    public WriteOutcome create(Resource resource) {
+        String type = resource.fhirType();
+        String id = UUID.randomUUID().toString();
+        return inTransaction(() -> new WriteOutcome(insertNew(type, id, resource, "POST"), true));
+    }
+
+    /**
+     * Stores a new version of {@code type/id}, or the first one if there is none (update as create).
+     *
+     * @param expectedVersion the version named by If-Match, or null; a different current version is a 412
+     */
+    public WriteOutcome update(String type, String id, Resource resource, Long expectedVersion) {
+        return inTransaction(() -> {
+            ResourceEntity current = lockCurrent(type, id);
+            if (current == null) {
+                if (expectedVersion != null) {
+                    throw FhirException.preconditionFailed("If-Match names version " + expectedVersion + " of " + type + "/" + id + ", which does not exist");
+                }
+                return new WriteOutcome(insertNew(type, id, resource, "PUT"), true);
+            }
+            requireVersion(current, expectedVersion);
+            boolean created = current.deleted;
+            return new WriteOutcome(writeVersion(current, resource, "PUT"), created);
+        });
+    }
+
+    /**
+     * Deletes {@code type/id}: writes a deletion version, unless it is already deleted or never
+     * existed. Returns the deletion version, or empty when there was nothing to delete.
+     */
+    public Optional<StoredVersion> delete(String type, String id, Long expectedVersion) {
+        return inTransaction(() -> {
+            ResourceEntity current = lockCurrent(type, id);
+            if (current == null) {
+                if (expectedVersion != null) {
+                    throw FhirException.preconditionFailed("If-Match names version " + expectedVersion + " of " + type + "/" + id + ", which does not exist");
+                }
+                return Optional.empty();
+            }
+            requireVersion(current, expectedVersion);
+            if (current.deleted) {
+                return Optional.empty();
+            }
+            return Optional.of(writeVersion(current, null, "DELETE"));
+        });
+    }
+
+    /** The current version of {@code type/id} (possibly a deletion), or empty if it never existed. */
+    public Optional<StoredVersion> read(String type, String id) {
+        return inTransaction(() -> session.createSelectionQuery(
+                        "from ResourceEntity where type = :type and logicalId = :id", ResourceEntity.class)
+                .setParameter("type", type).setParameter("id", id)
+                .uniqueResultOptional()
+                .map(e -> new StoredVersion(e.type, e.logicalId, e.version, e.lastUpdated,
+                        e.deleted ? "DELETE" : null, e.body)));
+    }
+
+    /** One version of {@code type/id}, or empty if there is no such version. */
+    public Optional<StoredVersion> vread(String type, String id, long version) {
+        return inTransaction(() -> session.createSelectionQuery(
+                        "from ResourceVersionEntity where type = :type and logicalId = :id and version = :version",
+                        ResourceVersionEntity.class)
+                .setParameter("type", type).setParameter("id", id).setParameter("version", version)
+                .uniqueResultOptional()
+                .map(ResourceStore::toStoredVersion));
+    }
+
+    /** One page of versions, newest first, for the whole system, a type or one instance. */
+    public HistoryPage history(HistoryRequest request) {
+        return inTransaction(() -> {
+            StringBuilder where = new StringBuilder(" where 1 = 1");
+            if (request.type() != null) {
+                where.append(" and v.type = :type");
+            }
+            if (request.id() != null) {
+                where.append(" and v.logicalId = :id");
+            }
+            if (request.since() != null) {
+                where.append(" and v.lastUpdated >= :since");
+            }
+            String pageWhere = where + (request.after() == null ? ""
+                    : " and (v.lastUpdated < :afterTime or (v.lastUpdated = :afterTime and v.vid < :afterVid))");
+
+            Query<ResourceVersionEntity> page = session.createQuery(
+                    "select v from ResourceVersionEntity v" + pageWhere + " order by v.lastUpdated desc, v.vid desc",
+                    ResourceVersionEntity.class);
+            bind(page, request, true);
+            page.setMaxResults(request.count() + 1);
+            List<ResourceVersionEntity> rows = page.getResultList();
+
+            Query<Long> count = session.createQuery("select count(v) from ResourceVersionEntity v" + where, Long.class);
+            bind(count, request, false);
+            long total = count.getSingleResult();
+
+            boolean more = rows.size() > request.count();
+            List<StoredVersion> versions = new ArrayList<>();
+            HistoryCursor next = null;
+            for (ResourceVersionEntity row : rows.subList(0, Math.min(rows.size(), request.count()))) {
+                versions.add(toStoredVersion(row));
+                next = new HistoryCursor(row.lastUpdated, row.vid);
+            }
+            return new HistoryPage(versions, total, more ? next : null);
+        });
+    }
+
+    private void bind(Query<?> query, HistoryRequest request, boolean withCursor) {
+        if (request.type() != null) {
+            query.setParameter("type", request.type());
+        }
+        if (request.id() != null) {
+            query.setParameter("id", request.id());
+        }
+        if (request.since() != null) {
+            query.setParameter("since", request.since());
+        }
+        if (withCursor && request.after() != null) {
+            query.setParameter("afterTime", request.after().lastUpdated());
+            query.setParameter("afterVid", request.after().vid());
+        }
+    }
+
+    private ResourceEntity lockCurrent(String type, String id) {
+        return session.createSelectionQuery(
+                        "from ResourceEntity where type = :type and logicalId = :id", ResourceEntity.class)
+                .setParameter("type", type).setParameter("id", id)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .uniqueResultOptional().orElse(null);
+    }
+
+    private static void requireVersion(ResourceEntity current, Long expectedVersion) {
+        if (expectedVersion != null && expectedVersion != current.version) {
+            throw FhirException.preconditionFailed("If-Match names version " + expectedVersion + " of " + current.type + "/"
+                    + current.logicalId + ", but the current version is " + current.version);
+        }
+    }
+
+    private StoredVersion insertNew(String type, String id, Resource resource, String method) {
+        ResourceEntity entity = new ResourceEntity();
+        entity.type = type;
+        entity.logicalId = id;
+        entity.version = 0;
+        StoredVersion version = writeVersion(entity, resource, method);
+        // Flush now so that a concurrent insert of the same id fails here, inside the retry loop.
+        session.flush();
+        return version;
+    }
+
+    /** Writes the version after {@code current}: a new body, or a deletion when resource is null. */
+    private StoredVersion writeVersion(ResourceEntity current, Resource resource, String method) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long version = current.version + 1;
+        byte[] body = resource == null ? null : encodeWithMeta(resource, current.logicalId, version, now);
+
+        current.version = version;
+        current.lastUpdated = now;
+        current.deleted = resource == null;
+        current.body = body;
+        if (current.pid == null) {
+            session.persist(current);
+        }
+
+        ResourceVersionEntity row = new ResourceVersionEntity();
+        row.resourcePid = current.pid;
+        row.type = current.type;
+        row.logicalId = current.logicalId;
+        row.version = version;
+        row.lastUpdated = now;
+        row.method = method;
+        row.body = body;
+        session.persist(row);
+        return toStoredVersion(row);
+    }
+
+    private byte[] encodeWithMeta(Resource resource, String id, long version, Instant lastUpdated) {
+        resource.setId(id);
+        resource.getMeta().setVersionId(Long.toString(version));
+        resource.getMeta().setLastUpdatedElement(new InstantType(Date.from(lastUpdated), TemporalPrecisionEnum.MILLI, UTC));
+        return fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StoredVersion toStoredVersion(ResourceVersionEntity row) {
+        return new StoredVersion(row.type, row.logicalId, row.version, row.lastUpdated, row.method, row.body);
+    }
+
+    /**
+     * Runs work in the caller's transaction, or in a new one that is retried when it lost a race to
+     * create the same resource id (a unique-key violation): the retry then sees the winner's row.
+     */
+    private <T> T inTransaction(Callable<T> work) {
+        if (QuarkusTransaction.isActive()) {
+            return QuarkusTransaction.joiningExisting().call(work);
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(work);
+            } catch (RuntimeException e) {
+                if (attempt >= MAX_ATTEMPTS || !isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+            if (t instanceof org.hibernate.exception.ConstraintViolationException cve
+                    && cve.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,19 @@
+package io.hepatrial.fhir.store;
+
+import java.time.Instant;
+
+/**
+ * One stored version of a resource as the store returns it: the body is compact FHIR JSON with
+ * id and meta already set, or null when this version is a deletion.
+ */
+public record StoredVersion(String type, String id, long version, Instant lastUpdated, String method, byte[] body) {
+
+    public boolean isDeleted() {
+        return body == null;
+    }
+
+    /** The weak ETag of this version, as FHIR's http.html writes it. */
+    public String etag() {
+        return "W/\"" + version + "\"";
+    }
+}
