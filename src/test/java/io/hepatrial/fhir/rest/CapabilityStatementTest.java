@@ -1,0 +1,38 @@
+package io.hepatrial.fhir.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** GET /fhir/metadata: a CapabilityStatement of what is really implemented. */
+@QuarkusTest
+class CapabilityStatementTest {
+
+    @Test
+    void describesTheServer() {
+        given().get("/fhir/metadata").then().statusCode(200)
+                .body("resourceType", equalTo("CapabilityStatement"))
+                .body("status", equalTo("active"))
+                .body("kind", equalTo("instance"))
+                .body("fhirVersion", equalTo("4.0.1"))
+                .body("format", hasItems("application/fhir+json", "application/fhir+xml"))
+                .body("rest[0].mode", equalTo("server"))
+                .body("rest[0].resource.type", containsInAnyOrder("Patient", "Observation", "Procedure",
+                        "ResearchStudy", "ResearchSubject", "Condition"))
+                .body("rest[0].interaction.code", hasItems("history-system"));
+    }
+
+    @Test
+    void everyTypeListsItsImplementedInteractions() {
+        given().get("/fhir/metadata").then().statusCode(200)
+                .body("rest[0].resource.find { it.type == 'Observation' }.interaction.code",
+                        hasItems("create", "read", "vread", "update", "delete", "history-instance", "history-type"))
+                .body("rest[0].resource.find { it.type == 'Patient' }.versioning", equalTo("versioned-update"))
+                .body("rest[0].resource.find { it.type == 'Patient' }.updateCreate", equalTo(true));
+    }
+}

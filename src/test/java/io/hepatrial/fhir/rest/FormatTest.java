@@ -1,0 +1,96 @@
+package io.hepatrial.fhir.rest;
+
+import static io.hepatrial.fhir.rest.CrudTest.FHIR_JSON;
+import static io.hepatrial.fhir.rest.CrudTest.create;
+import static io.hepatrial.fhir.rest.CrudTest.idFromLocation;
+import static io.hepatrial.fhir.rest.CrudTest.patient;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Content negotiation as http.html#mime-type describes it. */
+@QuarkusTest
+class FormatTest {
+
+    static final String FHIR_XML = "application/fhir+xml";
+    static final String PATIENT_XML = "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"Ma\"/></name>"
+            + "<birthDate value=\"1970-01-01\"/></Patient>";
+
+    @Test
+    void jsonIsTheDefault() {
+        String id = idFromLocation(create(patient(null, "Gao")));
+        given().get("/fhir/Patient/" + id).then().statusCode(200).contentType(startsWith(FHIR_JSON));
+        given().accept("*/*").get("/fhir/Patient/" + id).then().statusCode(200).contentType(startsWith(FHIR_JSON));
+        given().accept("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8").get("/fhir/metadata").then().statusCode(200)
+                .contentType(startsWith(FHIR_JSON));
+    }
+
+    @Test
+    void xmlOnRequestByAcceptOrFormat() {
+        String id = idFromLocation(create(patient(null, "Gao")));
+        given().accept(FHIR_XML).get("/fhir/Patient/" + id).then().statusCode(200).contentType(startsWith(FHIR_XML))
+                .body(startsWith("<Patient xmlns=\"http://hl7.org/fhir\">"))
+                .body(containsString("<family value=\"Gao\""));
+        given().queryParam("_format", "xml").get("/fhir/Patient/" + id).then().statusCode(200).contentType(startsWith(FHIR_XML));
+        given().queryParam("_format", FHIR_XML).get("/fhir/Patient/" + id).then().statusCode(200).contentType(startsWith(FHIR_XML));
+        // _format wins over Accept.
+        given().accept(FHIR_XML).queryParam("_format", "json").get("/fhir/Patient/" + id).then().statusCode(200)
+                .contentType(startsWith(FHIR_JSON));
+    }
+
+    @Test
+    void plainJsonAndXmlMediaTypesAreAccepted() {
+        String id = idFromLocation(create(patient(null, "Gao")));
+        given().accept("application/json").get("/fhir/Patient/" + id).then().statusCode(200)
+                .contentType(startsWith("application/json")).body("id", equalTo(id));
+        given().accept("application/xml").get("/fhir/Patient/" + id).then().statusCode(200)
+                .contentType(startsWith("application/xml"));
+        given().contentType("application/json").body(patient(null, "Plain")).post("/fhir/Patient").then().statusCode(201);
+        given().contentType("application/xml").body(PATIENT_XML).post("/fhir/Patient").then().statusCode(201);
+    }
+
+    @Test
+    void xmlBodyIsStoredAndReadBackAsJson() {
+        String location = given().contentType(FHIR_XML).accept(FHIR_XML).body(PATIENT_XML).post("/fhir/Patient").then()
+                .statusCode(201).contentType(startsWith(FHIR_XML)).extract().header("Location");
+        given().get(location).then().statusCode(200).body("name[0].family", equalTo("Ma"))
+                .body("birthDate", equalTo("1970-01-01"));
+    }
+
+    @Test
+    void prettyPrintsOnRequest() {
+        String id = idFromLocation(create(patient(null, "Gao")));
+        given().get("/fhir/Patient/" + id).then().body(not(containsString("\n")));
+        given().queryParam("_pretty", "true").get("/fhir/Patient/" + id).then().body(containsString("\n  "));
+    }
+
+    @Test
+    void unacceptableAcceptIs406() {
+        String id = idFromLocation(create(patient(null, "Gao")));
+        given().accept("text/plain").get("/fhir/Patient/" + id).then().statusCode(406)
+                .contentType(startsWith(FHIR_JSON)).body("resourceType", equalTo("OperationOutcome"));
+        given().accept("application/fhir+json; fhirVersion=3.0").get("/fhir/Patient/" + id).then().statusCode(406);
+        given().queryParam("_format", "turtle").get("/fhir/Patient/" + id).then().statusCode(406)
+                .body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    @Test
+    void unsupportedContentTypeIs415() {
+        given().contentType("text/plain").body("hello").post("/fhir/Patient").then().statusCode(415)
+                .body("resourceType", equalTo("OperationOutcome"));
+        given().contentType("application/x-www-form-urlencoded").body("a=b").post("/fhir/Patient").then().statusCode(415)
+                .body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    @Test
+    void errorsFollowTheNegotiatedFormat() {
+        given().accept(FHIR_XML).get("/fhir/Patient/nope").then().statusCode(404).contentType(startsWith(FHIR_XML))
+                .body(startsWith("<OperationOutcome xmlns=\"http://hl7.org/fhir\">"));
+    }
+}
