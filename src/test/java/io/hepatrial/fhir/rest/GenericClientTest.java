@@ -1,0 +1,99 @@
+package io.hepatrial.fhir.rest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Quantity;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** A real FHIR client, HAPI's IGenericClient, used unmodified against the running server. */
+@QuarkusTest
+class GenericClientTest {
+
+    @TestHTTPResource("/fhir")
+    URL base;
+
+    IGenericClient client;
+
+    @BeforeEach
+    void connect() {
+        FhirContext context = FhirContext.forR4Cached();
+        // ONCE: the client reads and checks our CapabilityStatement before its first call.
+        context.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.ONCE);
+        context.getRestfulClientFactory().setSocketTimeout(60_000);
+        client = context.newRestfulGenericClient(base.toString());
+    }
+
+    @Test
+    void createReadUpdateVreadDeleteHistory() {
+        Patient patient = new Patient();
+        patient.addName().setFamily("Huang").addGiven("Mei");
+        patient.setGender(AdministrativeGender.FEMALE);
+
+        MethodOutcome created = client.create().resource(patient).execute();
+        assertTrue(created.getCreated());
+        IIdType id = created.getId().toUnqualifiedVersionless();
+        assertEquals("1", created.getId().getVersionIdPart());
+
+        Patient read = client.read().resource(Patient.class).withId(id).execute();
+        assertEquals("Huang", read.getNameFirstRep().getFamily());
+        assertEquals("1", read.getMeta().getVersionId());
+
+        read.getNameFirstRep().setFamily("Huang-Li");
+        MethodOutcome updated = client.update().resource(read).execute();
+        assertEquals("2", updated.getId().getVersionIdPart());
+
+        Patient v1 = client.read().resource(Patient.class).withIdAndVersion(id.getIdPart(), "1").execute();
+        assertEquals("Huang", v1.getNameFirstRep().getFamily());
+
+        // A version-aware update with a stale version fails as the spec says.
+        v1.setId(id.withVersion("1"));
+        assertThrows(PreconditionFailedException.class, () -> client.update().resource(v1).withId(id.withVersion("1")).execute());
+
+        Bundle history = client.history().onInstance(id).returnBundle(Bundle.class).execute();
+        assertEquals(2, history.getEntry().size());
+        assertEquals(Bundle.BundleType.HISTORY, history.getType());
+
+        client.delete().resourceById(id).execute();
+        assertThrows(ResourceGoneException.class, () -> client.read().resource(Patient.class).withId(id).execute());
+    }
+
+    @Test
+    void xmlEncodingWorksToo() {
+        FhirContext context = FhirContext.forR4Cached();
+        IGenericClient xmlClient = context.newRestfulGenericClient(base.toString());
+        xmlClient.setEncoding(ca.uhn.fhir.rest.api.EncodingEnum.XML);
+        Observation alt = new Observation();
+        alt.setStatus(Observation.ObservationStatus.FINAL);
+        alt.getCode().addCoding().setSystem("http://loinc.org").setCode("1742-6").setDisplay("ALT");
+        alt.setValue(new Quantity().setValue(48).setUnit("U/L").setSystem("http://unitsofmeasure.org").setCode("U/L"));
+        MethodOutcome created = xmlClient.create().resource(alt).execute();
+        Observation read = xmlClient.read().resource(Observation.class).withId(created.getId().toUnqualifiedVersionless()).execute();
+        assertEquals(48, read.getValueQuantity().getValue().intValue());
+    }
+
+    @Test
+    void capabilitiesParse() {
+        CapabilityStatement cs = client.capabilities().ofType(CapabilityStatement.class).execute();
+        assertEquals("4.0.1", cs.getFhirVersion().toCode());
+    }
+}
