@@ -8,12 +8,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 
 /**
  * The resource types this server serves, configured in one place ({@code hepatrial.resource-types})
  * and checked against HAPI's R4 model at start-up, so a typo fails the start, not a request.
  */
+@Startup
 @Singleton
 public class SupportedResourceTypes {
 
