@@ -9,6 +9,9 @@ import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.store.ResourceStore;
 import io.hepatrial.fhir.store.StoredVersion;
 import io.hepatrial.fhir.store.WriteOutcome;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,6 +28,7 @@ import jakarta.ws.rs.core.Response;
  * answered as OperationOutcomes by {@link OperationOutcomeMappers}.
  */
 @Path("/fhir")
+@Tag(name = "FHIR R4", description = "The FHIR RESTful interactions of http.html")
 public class FhirEndpoint {
 
     private final ResourceStore store;
@@ -48,6 +52,7 @@ public class FhirEndpoint {
 
     @GET
     @Path("metadata")
+    @Operation(summary = "capabilities: the CapabilityStatement of this server")
     public Response capabilities() {
         return responses.resource(200, capabilities.build(request.baseUrl()));
     }
@@ -56,6 +61,7 @@ public class FhirEndpoint {
     @Path("{type}")
     @Consumes(MediaType.WILDCARD)
     @FhirInteraction("create")
+    @Operation(summary = "create: store a new resource under a server-assigned id")
     public Response create(@PathParam("type") String type, String body) {
         types.require(type);
         request.format();
@@ -68,6 +74,7 @@ public class FhirEndpoint {
     @GET
     @Path("{type}/{id}")
     @FhirInteraction("read")
+    @Operation(summary = "read: the current version of a resource")
     public Response read(@PathParam("type") String type, @PathParam("id") String id) {
         types.require(type);
         SupportedResourceTypes.requireValidId(id);
@@ -79,6 +86,7 @@ public class FhirEndpoint {
     @GET
     @Path("{type}/{id}/_history/{vid}")
     @FhirInteraction("vread")
+    @Operation(summary = "vread: one version of a resource")
     public Response vread(@PathParam("type") String type, @PathParam("id") String id, @PathParam("vid") String vid) {
         types.require(type);
         SupportedResourceTypes.requireValidId(id);
@@ -93,6 +101,7 @@ public class FhirEndpoint {
     @Path("{type}/{id}")
     @Consumes(MediaType.WILDCARD)
     @FhirInteraction("update")
+    @Operation(summary = "update: store a new version (or create with a client-chosen id)")
     public Response update(@PathParam("type") String type, @PathParam("id") String id, String body) {
         types.require(type);
         SupportedResourceTypes.requireValidId(id);
@@ -115,6 +124,7 @@ public class FhirEndpoint {
     @DELETE
     @Path("{type}/{id}")
     @FhirInteraction("delete")
+    @Operation(summary = "delete: mark a resource deleted (later reads answer 410)")
     public Response delete(@PathParam("type") String type, @PathParam("id") String id) {
         types.require(type);
         SupportedResourceTypes.requireValidId(id);
@@ -126,6 +136,7 @@ public class FhirEndpoint {
     @GET
     @Path("{type}/{id}/_history")
     @FhirInteraction("history-instance")
+    @Operation(summary = "history of one resource, newest first")
     public Response instanceHistory(@PathParam("type") String type, @PathParam("id") String id) {
         types.require(type);
         SupportedResourceTypes.requireValidId(id);
@@ -139,6 +150,7 @@ public class FhirEndpoint {
     @GET
     @Path("{type}/_history")
     @FhirInteraction("history-type")
+    @Operation(summary = "history of every resource of a type, newest first")
     public Response typeHistory(@PathParam("type") String type) {
         types.require(type);
         request.format();
@@ -148,6 +160,7 @@ public class FhirEndpoint {
     @GET
     @Path("_history")
     @FhirInteraction("history-system")
+    @Operation(summary = "history of every resource, newest first")
     public Response systemHistory() {
         request.format();
         return responses.resource(200, historyBundles.page(null, null));
