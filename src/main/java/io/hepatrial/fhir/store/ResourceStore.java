@@ -19,6 +19,8 @@ import org.hl7.fhir.r4.model.Resource;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.search.IndexExtractor;
+import io.hepatrial.fhir.search.IndexWriter;
 import io.hepatrial.fhir.store.entity.ResourceEntity;
 import io.hepatrial.fhir.store.entity.ResourceVersionEntity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -39,10 +41,14 @@ public class ResourceStore {
 
     private final Session session;
     private final FhirContext fhirContext;
+    private final IndexExtractor indexExtractor;
+    private final IndexWriter indexWriter;
 
-    public ResourceStore(Session session, FhirContext fhirContext) {
+    public ResourceStore(Session session, FhirContext fhirContext, IndexExtractor indexExtractor, IndexWriter indexWriter) {
         this.session = session;
         this.fhirContext = fhirContext;
+        this.indexExtractor = indexExtractor;
+        this.indexWriter = indexWriter;
     }
 
     /** Stores a new resource under a server-assigned id (a random UUID, so ids reveal nothing). */
@@ -216,6 +222,8 @@ public class ResourceStore {
         row.method = method;
         row.body = body;
         session.persist(row);
+        // The search index follows the current version in the same transaction.
+        indexWriter.replace(current.pid, current.type, resource == null ? List.of() : indexExtractor.extract(resource), version > 1);
         return toStoredVersion(row);
     }
 

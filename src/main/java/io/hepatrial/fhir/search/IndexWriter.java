@@ -1,0 +1,149 @@
+package io.hepatrial.fhir.search;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+
+import org.hibernate.Session;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Replaces a resource's index rows in the current transaction with batched JDBC statements: all
+ * rows of the old version go, the new version's rows come (none for a deletion).
+ */
+@ApplicationScoped
+public class IndexWriter {
+
+    static final String[] TABLES = {"search_token", "search_string", "search_date", "search_number", "search_quantity",
+        "search_reference", "search_uri"};
+    /** The scale of decimal columns: values are rounded to it the same way when written and compared. */
+    public static final int SCALE = 20;
+
+    private final Session session;
+
+    public IndexWriter(Session session) {
+        this.session = session;
+    }
+
+    public void replace(long pid, String type, List<IndexRow> rows, boolean hadRows) {
+        session.flush(); // the resource row must exist before rows reference it
+        session.doWork(connection -> {
+            if (hadRows) {
+                for (String table : TABLES) {
+                    try (PreparedStatement delete = connection.prepareStatement("delete from " + table + " where resource_pid = ?")) {
+                        delete.setLong(1, pid);
+                        delete.executeUpdate();
+                    }
+                }
+            }
+            insert(connection, pid, type, rows);
+        });
+    }
+
+    private static void insert(Connection connection, long pid, String type, List<IndexRow> rows) throws SQLException {
+        try (PreparedStatement token = connection.prepareStatement(
+                    "insert into search_token (resource_pid, res_type, param, system, code, display) values (?, ?, ?, ?, ?, ?)");
+                PreparedStatement text = connection.prepareStatement(
+                    "insert into search_string (resource_pid, res_type, param, value_normalized, value_exact) values (?, ?, ?, ?, ?)");
+                PreparedStatement date = connection.prepareStatement(
+                    "insert into search_date (resource_pid, res_type, param, low_value, high_value) values (?, ?, ?, ?, ?)");
+                PreparedStatement number = connection.prepareStatement(
+                    "insert into search_number (resource_pid, res_type, param, value_number) values (?, ?, ?, ?)");
+                PreparedStatement quantity = connection.prepareStatement(
+                    "insert into search_quantity (resource_pid, res_type, param, value_number, system, code, canonical_value,"
+                            + " canonical_code) values (?, ?, ?, ?, ?, ?, ?, ?)");
+                PreparedStatement reference = connection.prepareStatement(
+                    "insert into search_reference (resource_pid, res_type, param, target_type, target_id, target_url)"
+                            + " values (?, ?, ?, ?, ?, ?)");
+                PreparedStatement uri = connection.prepareStatement(
+                    "insert into search_uri (resource_pid, res_type, param, uri) values (?, ?, ?, ?)")) {
+            int[] counts = new int[7];
+            for (IndexRow row : rows) {
+                PreparedStatement statement;
+                if (row instanceof IndexRow.Token t) {
+                    statement = start(token, pid, type, t.param());
+                    setString(statement, 4, t.system());
+                    setString(statement, 5, t.code());
+                    setString(statement, 6, t.display());
+                    counts[0]++;
+                } else if (row instanceof IndexRow.Text s) {
+                    statement = start(text, pid, type, s.param());
+                    statement.setString(4, s.normalized());
+                    statement.setString(5, s.exact());
+                    counts[1]++;
+                } else if (row instanceof IndexRow.DateRange d) {
+                    statement = start(date, pid, type, d.param());
+                    statement.setObject(4, utc(d.low()));
+                    statement.setObject(5, utc(d.high()));
+                    counts[2]++;
+                } else if (row instanceof IndexRow.Number n) {
+                    statement = start(number, pid, type, n.param());
+                    statement.setBigDecimal(4, scaled(n.value()));
+                    counts[3]++;
+                } else if (row instanceof IndexRow.Quantity q) {
+                    statement = start(quantity, pid, type, q.param());
+                    statement.setBigDecimal(4, scaled(q.value()));
+                    setString(statement, 5, q.system());
+                    setString(statement, 6, q.code());
+                    if (q.canonicalValue() == null) {
+                        statement.setNull(7, Types.DECIMAL);
+                    } else {
+                        statement.setBigDecimal(7, scaled(q.canonicalValue()));
+                    }
+                    setString(statement, 8, q.canonicalCode());
+                    counts[4]++;
+                } else if (row instanceof IndexRow.Reference r) {
+                    statement = start(reference, pid, type, r.param());
+                    setString(statement, 4, r.targetType());
+                    setString(statement, 5, r.targetId());
+                    setString(statement, 6, r.url());
+                    counts[5]++;
+                } else {
+                    IndexRow.Uri u = (IndexRow.Uri) row;
+                    statement = start(uri, pid, type, u.param());
+                    statement.setString(4, u.uri());
+                    counts[6]++;
+                }
+                statement.addBatch();
+            }
+            PreparedStatement[] statements = {token, text, date, number, quantity, reference, uri};
+            for (int i = 0; i < statements.length; i++) {
+                if (counts[i] > 0) {
+                    statements[i].executeBatch();
+                }
+            }
+        }
+    }
+
+    private static PreparedStatement start(PreparedStatement statement, long pid, String type, String param) throws SQLException {
+        statement.setLong(1, pid);
+        statement.setString(2, type);
+        statement.setString(3, param);
+        return statement;
+    }
+
+    private static void setString(PreparedStatement statement, int index, String value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.VARCHAR);
+        } else {
+            statement.setString(index, value);
+        }
+    }
+
+    /** Instants go to the database as UTC offsets, never through the JVM's time zone. */
+    public static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    public static BigDecimal scaled(BigDecimal value) {
+        return value == null ? null : value.setScale(SCALE, RoundingMode.HALF_UP);
+    }
+}

@@ -1,0 +1,50 @@
+package io.hepatrial.fhir.search;
+
+import java.io.InputStream;
+import java.math.BigDecimal;
+
+import org.fhir.ucum.Decimal;
+import org.fhir.ucum.Pair;
+import org.fhir.ucum.UcumEssenceService;
+import org.fhir.ucum.UcumService;
+
+import jakarta.inject.Singleton;
+
+/**
+ * Canonical UCUM units (the UCUM library's essence file), so that quantities written in different
+ * units of one dimension compare: 3.6 g/dL and 36 g/L have the same canonical value.
+ */
+@Singleton
+public class UcumUnits {
+
+    public static final String UCUM_SYSTEM = "http://unitsofmeasure.org";
+
+    public record Canonical(BigDecimal value, String code) {
+    }
+
+    private final UcumService ucum;
+
+    public UcumUnits() {
+        try (InputStream essence = UcumEssenceService.class.getResourceAsStream("/ucum-essence.xml")) {
+            ucum = new UcumEssenceService(essence);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot load the UCUM essence file", e);
+        }
+    }
+
+    /** The value in canonical units, or null when the code is not a valid UCUM unit. */
+    public Canonical canonical(BigDecimal value, String code) {
+        if (value == null || code == null || code.isBlank()) {
+            return null;
+        }
+        try {
+            Pair canonical = ucum.getCanonicalForm(new Pair(new Decimal(value.toPlainString()), code));
+            if (canonical == null || canonical.getValue() == null) {
+                return null;
+            }
+            return new Canonical(new BigDecimal(canonical.getValue().asDecimal()), canonical.getCode());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
