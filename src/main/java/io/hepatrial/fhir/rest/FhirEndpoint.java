@@ -1,5 +1,9 @@
 package io.hepatrial.fhir.rest;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.hl7.fhir.r4.model.Resource;
@@ -20,6 +24,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
 /**
@@ -38,9 +43,12 @@ public class FhirEndpoint {
     private final HistoryBundles historyBundles;
     private final CapabilityStatementFactory capabilities;
     private final FhirRequest request;
+    private final SearchBundles searchBundles;
 
     public FhirEndpoint(ResourceStore store, SupportedResourceTypes types, ResourceCodec codec, FhirResponses responses,
-            HistoryBundles historyBundles, CapabilityStatementFactory capabilities, FhirRequest request) {
+            HistoryBundles historyBundles, CapabilityStatementFactory capabilities, FhirRequest request,
+            SearchBundles searchBundles) {
+        this.searchBundles = searchBundles;
         this.store = store;
         this.types = types;
         this.codec = codec;
@@ -55,6 +63,30 @@ public class FhirEndpoint {
     @Operation(summary = "capabilities: the CapabilityStatement of this server")
     public Response capabilities() {
         return responses.resource(200, capabilities.build(request.baseUrl()));
+    }
+
+    @GET
+    @Path("{type}")
+    @Operation(summary = "search: the resources of a type that match the parameters (search.html)")
+    @FhirInteraction("search-type")
+    public Response search(@PathParam("type") String type) {
+        types.require(type);
+        return searchBundles.search(type, request.uriInfo().getQueryParameters());
+    }
+
+    @POST
+    @Path("{type}/_search")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(summary = "search with the parameters in a form-encoded body (and the query string)")
+    public Response searchByPost(@PathParam("type") String type, MultivaluedMap<String, String> form) {
+        types.require(type);
+        Map<String, List<String>> parameters = new LinkedHashMap<>(request.uriInfo().getQueryParameters());
+        form.forEach((name, values) -> parameters.merge(name, values, (a, b) -> {
+            List<String> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        }));
+        return searchBundles.search(type, parameters);
     }
 
     @POST

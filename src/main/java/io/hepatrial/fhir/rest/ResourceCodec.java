@@ -55,6 +55,33 @@ public class ResourceCodec {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Encodes a searchset with the entries cut down as _summary and _elements ask (search.html#summary,
+     * #elements); the Bundle itself stays whole.
+     */
+    public byte[] encodeSearchset(org.hl7.fhir.r4.model.Bundle bundle, FhirFormat format,
+            io.hepatrial.fhir.search.SearchRequest.Summary summary, java.util.Set<String> elements) {
+        IParser parser = parser(format.encoding()).setPrettyPrint(format.pretty());
+        switch (summary) {
+            case TRUE -> parser.setSummaryMode(true);
+            case DATA -> parser.setSuppressNarratives(true);
+            case TEXT -> parser.setEncodeElements(java.util.Set.of("*.text", "*.id", "*.meta", "*.(mandatory)"));
+            default -> { }
+        }
+        if (elements != null && !elements.isEmpty() && summary != io.hepatrial.fhir.search.SearchRequest.Summary.TEXT) {
+            java.util.Set<String> paths = new java.util.HashSet<>();
+            for (String element : elements) {
+                paths.add("*." + element);
+            }
+            paths.add("*.id");
+            paths.add("*.meta");
+            paths.add("*.(mandatory)");
+            parser.setEncodeElements(paths);
+        }
+        parser.setEncodeElementsAppliesToChildResourcesOnly(true);
+        return parser.encodeResourceToString(bundle).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Parses a resource this server stored (compact JSON), trusted to be valid. */
     public Resource parseStored(byte[] json) {
         return (Resource) fhirContext.newJsonParser().parseResource(new String(json, StandardCharsets.UTF_8));

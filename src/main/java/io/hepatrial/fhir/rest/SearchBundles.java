@@ -1,0 +1,99 @@
+package io.hepatrial.fhir.rest;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle.SearchEntryMode;
+
+import io.hepatrial.fhir.search.SearchCursor;
+import io.hepatrial.fhir.search.SearchEngine;
+import io.hepatrial.fhir.search.SearchRequest;
+import io.hepatrial.fhir.search.SearchRequestParser;
+import io.hepatrial.fhir.search.SearchResult;
+import io.hepatrial.fhir.store.StoredVersion;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Search over HTTP (search.html): parses the parameters, runs the search, and answers with a
+ * {@code searchset} Bundle whose self, next and previous links carry the understood parameters
+ * and the paging position.
+ */
+@RequestScoped
+public class SearchBundles {
+
+    private final SearchRequestParser parser;
+    private final SearchEngine engine;
+    private final ResourceCodec codec;
+    private final FhirRequest request;
+
+    public SearchBundles(SearchRequestParser parser, SearchEngine engine, ResourceCodec codec, FhirRequest request) {
+        this.parser = parser;
+        this.engine = engine;
+        this.codec = codec;
+        this.request = request;
+    }
+
+    public Response search(String type, Map<String, List<String>> parameters) {
+        FhirFormat format = request.format();
+        SearchRequest search = parser.parse(type, parameters, request.preferences().strictHandling());
+        String base = request.baseUrl();
+        SearchResult result = engine.search(search, base);
+
+        Bundle bundle = new Bundle();
+        bundle.setId(UUID.randomUUID().toString());
+        bundle.getMeta().setLastUpdated(new Date());
+        bundle.setType(Bundle.BundleType.SEARCHSET);
+        if (result.total() != null) {
+            bundle.setTotal((int) Math.min(Integer.MAX_VALUE, result.total()));
+        }
+        String self = base + "/" + type + query(search.understoodParameters(), null);
+        bundle.addLink().setRelation("self").setUrl(self);
+        if (result.next() != null) {
+            bundle.addLink().setRelation("next").setUrl(base + "/" + type + query(search.understoodParameters(), result.next()));
+        }
+        if (result.previous() != null) {
+            bundle.addLink().setRelation("previous")
+                    .setUrl(base + "/" + type + query(search.understoodParameters(), result.previous()));
+        }
+        for (StoredVersion match : result.matches()) {
+            bundle.addEntry(entry(base, match, SearchEntryMode.MATCH));
+        }
+        for (StoredVersion include : result.included()) {
+            bundle.addEntry(entry(base, include, SearchEntryMode.INCLUDE));
+        }
+        return Response.ok(codec.encodeSearchset(bundle, format, search.summary(), search.elements()), format.contentType()).build();
+    }
+
+    private BundleEntryComponent entry(String base, StoredVersion version, SearchEntryMode mode) {
+        BundleEntryComponent entry = new BundleEntryComponent();
+        entry.setFullUrl(base + "/" + version.type() + "/" + version.id());
+        entry.setResource(codec.parseStored(version.body()));
+        entry.getSearch().setMode(mode);
+        return entry;
+    }
+
+    private static String query(Map<String, List<String>> parameters, SearchCursor cursor) {
+        StringBuilder query = new StringBuilder();
+        for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
+            for (String value : parameter.getValue()) {
+                query.append(query.length() == 0 ? '?' : '&').append(encode(parameter.getKey())).append('=').append(encode(value));
+            }
+        }
+        if (cursor != null) {
+            query.append(query.length() == 0 ? '?' : '&').append("_cursor=").append(cursor.encode());
+        }
+        return query.toString();
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("%3A", ":").replace("%2C", ",")
+                .replace("%7C", "|").replace("%2F", "/");
+    }
+}

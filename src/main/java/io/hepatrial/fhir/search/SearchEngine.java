@@ -1,0 +1,376 @@
+package io.hepatrial.fhir.search;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.hibernate.Session;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
+import io.hepatrial.fhir.store.StoredVersion;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Runs searches over the index tables: the matching page in sort order with keyset paging, the
+ * total, and the included resources. Reads only current, non-deleted versions.
+ */
+@ApplicationScoped
+public class SearchEngine {
+
+    /** How many rounds _include:iterate and _revinclude:iterate follow. */
+    private static final int MAX_ITERATIONS = 3;
+
+    private final Session session;
+    private final FhirContext fhirContext;
+    private final UcumUnits ucum;
+
+    public SearchEngine(Session session, FhirContext fhirContext, UcumUnits ucum) {
+        this.session = session;
+        this.fhirContext = fhirContext;
+        this.ucum = ucum;
+    }
+
+    public SearchResult search(SearchRequest request, String baseUrl) {
+        if (QuarkusTransaction.isActive()) {
+            return session.doReturningWork(connection -> run(connection, request, baseUrl));
+        }
+        return QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> run(connection, request, baseUrl)));
+    }
+
+    private SearchResult run(Connection connection, SearchRequest request, String baseUrl) throws SQLException {
+        Long total = null;
+        boolean countOnly = request.summary() == SearchRequest.Summary.COUNT;
+        SearchRequest.Total totalMode = request.total();
+        if (countOnly || totalMode == SearchRequest.Total.ACCURATE || totalMode == SearchRequest.Total.ESTIMATE
+                || (totalMode == null && request.cursor() == null)) {
+            total = count(connection, request, baseUrl);
+        }
+        if (countOnly) {
+            return new SearchResult(List.of(), List.of(), total, null, null);
+        }
+
+        SearchCursor cursor = request.cursor();
+        boolean backwards = cursor != null && cursor.before();
+        List<Row> rows = page(connection, request, baseUrl, cursor, backwards);
+        boolean more = rows.size() > request.count();
+        if (more) {
+            rows = rows.subList(0, request.count());
+        }
+        if (backwards) {
+            rows = new ArrayList<>(rows);
+            Collections.reverse(rows);
+        }
+        SearchCursor next = null;
+        SearchCursor previous = null;
+        if (!rows.isEmpty()) {
+            Row first = rows.get(0);
+            Row last = rows.get(rows.size() - 1);
+            // Forward: more rows means a next page; any cursor means we came from an earlier page.
+            // Backward: the other way round.
+            if (backwards || more) {
+                next = new SearchCursor(false, last.keys, last.version.pidForCursor());
+            }
+            if (backwards ? more : cursor != null) {
+                previous = new SearchCursor(true, first.keys, first.version.pidForCursor());
+            }
+        }
+        List<StoredVersion> matches = new ArrayList<>();
+        for (Row row : rows) {
+            matches.add(row.version.stored());
+        }
+        List<StoredVersion> included = includes(connection, request, rows);
+        return new SearchResult(matches, included, total, next, previous);
+    }
+
+    private long count(Connection connection, SearchRequest request, String baseUrl) throws SQLException {
+        Sql sql = new Sql().append("select count(*) from resource r where ");
+        where(sql, request, baseUrl);
+        try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    private void where(Sql sql, SearchRequest request, String baseUrl) {
+        SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
+        sql.append("r.res_type = ").param(request.type()).append(" and r.deleted = false");
+        for (Criterion criterion : request.criteria()) {
+            sql.append(" and ");
+            conditions.condition(sql, request.type(), "r", criterion);
+        }
+    }
+
+    private List<Row> page(Connection connection, SearchRequest request, String baseUrl, SearchCursor cursor, boolean backwards)
+            throws SQLException {
+        List<SortKey> keys = request.sort();
+        Sql sql = new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body");
+        for (SortKey key : keys) {
+            sql.append(", ");
+            keyExpression(sql, request.type(), key);
+        }
+        sql.append(" from resource r where ");
+        where(sql, request, baseUrl);
+        if (cursor != null) {
+            if (cursor.keys().size() != keys.size()) {
+                throw io.hepatrial.fhir.FhirException.badRequest("_cursor does not belong to this _sort");
+            }
+            sql.append(" and ");
+            cursorCondition(sql, request.type(), keys, cursor, 0, backwards);
+        }
+        sql.append(" order by ");
+        for (SortKey key : keys) {
+            keyExpression(sql, request.type(), key);
+            boolean descending = key.descending() != backwards;
+            sql.append(descending ? " desc" : " asc").append(backwards ? " nulls first, " : " nulls last, ");
+        }
+        sql.append(backwards ? "r.pid desc" : "r.pid asc");
+        sql.append(" limit ").param(request.count() + 1);
+
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                List<Object> values = new ArrayList<>();
+                for (int i = 0; i < keys.size(); i++) {
+                    values.add(keyValue(result, 7 + i, keys.get(i)));
+                }
+                rows.add(new Row(version(result), values));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Rows after (or, backwards, before) the cursor in the forward order, where every key sorts
+     * nulls last and ties are broken by pid.
+     */
+    private void cursorCondition(Sql sql, String type, List<SortKey> keys, SearchCursor cursor, int index, boolean backwards) {
+        if (index == keys.size()) {
+            sql.append(backwards ? "r.pid < " : "r.pid > ").param(cursor.pid());
+            return;
+        }
+        SortKey key = keys.get(index);
+        Object value = bindable(cursor.keys().get(index));
+        sql.append("(");
+        if (!backwards) {
+            if (value == null) {
+                keyExpression(sql, type, key);
+                sql.append(" is null and ");
+                cursorCondition(sql, type, keys, cursor, index + 1, false);
+            } else {
+                keyExpression(sql, type, key);
+                sql.append(key.descending() ? " < " : " > ").param(value).append(" or ");
+                keyExpression(sql, type, key);
+                sql.append(" is null or (");
+                keyExpression(sql, type, key);
+                sql.append(" = ").param(value).append(" and ");
+                cursorCondition(sql, type, keys, cursor, index + 1, false);
+                sql.append(")");
+            }
+        } else {
+            if (value == null) {
+                keyExpression(sql, type, key);
+                sql.append(" is not null or ");
+                cursorCondition(sql, type, keys, cursor, index + 1, true);
+            } else {
+                keyExpression(sql, type, key);
+                sql.append(key.descending() ? " > " : " < ").param(value).append(" or (");
+                keyExpression(sql, type, key);
+                sql.append(" = ").param(value).append(" and ");
+                cursorCondition(sql, type, keys, cursor, index + 1, true);
+                sql.append(")");
+            }
+        }
+        sql.append(")");
+    }
+
+    /** The SQL value one resource sorts by for a key: its smallest (ascending) or largest value. */
+    private static void keyExpression(Sql sql, String type, SortKey key) {
+        SearchParameterDefinition param = key.param();
+        if (param.name().equals("_id")) {
+            sql.append("r.res_id");
+            return;
+        }
+        if (param.name().equals("_lastUpdated")) {
+            sql.append("r.last_updated");
+            return;
+        }
+        String column = switch (param.kind()) {
+            case TOKEN -> "code";
+            case STRING -> "value_normalized";
+            case DATE -> "low_value";
+            case NUMBER, QUANTITY -> "value_number";
+            case REFERENCE -> "target_id";
+            case URI -> "uri";
+            default -> throw new IllegalArgumentException("Cannot sort by " + param.kind());
+        };
+        sql.append("(select " + (key.descending() ? "max" : "min") + "(x." + column + ") from " + SearchSql.table(param)
+                + " x where x.resource_pid = r.pid and x.res_type = ").param(type).append(" and x.param = ")
+                .param(param.name()).append(")");
+    }
+
+    private static Object keyValue(ResultSet result, int column, SortKey key) throws SQLException {
+        SearchParameterDefinition param = key.param();
+        if (param.name().equals("_lastUpdated") || param.kind() == RestSearchParameterTypeEnum.DATE) {
+            OffsetDateTime time = result.getObject(column, OffsetDateTime.class);
+            return time == null ? null : time.toInstant();
+        }
+        if (!param.name().equals("_id")
+                && (param.kind() == RestSearchParameterTypeEnum.NUMBER || param.kind() == RestSearchParameterTypeEnum.QUANTITY)) {
+            BigDecimal number = result.getBigDecimal(column);
+            return number == null ? null : number.stripTrailingZeros();
+        }
+        return result.getString(column);
+    }
+
+    private static Object bindable(Object value) {
+        return value instanceof Instant instant ? io.hepatrial.fhir.search.IndexWriter.utc(instant) : value;
+    }
+
+    private List<StoredVersion> includes(Connection connection, SearchRequest request, List<Row> rows) throws SQLException {
+        if (rows.isEmpty() || (request.includes().isEmpty() && request.revIncludes().isEmpty())) {
+            return List.of();
+        }
+        Set<Long> seen = new LinkedHashSet<>();
+        List<PagedVersion> frontier = new ArrayList<>();
+        for (Row row : rows) {
+            seen.add(row.version.pid);
+            frontier.add(row.version);
+        }
+        Map<Long, StoredVersion> included = new LinkedHashMap<>();
+        for (int round = 0; round <= MAX_ITERATIONS && !frontier.isEmpty(); round++) {
+            boolean firstRound = round == 0;
+            Set<Long> found = new LinkedHashSet<>();
+            for (Include include : request.includes()) {
+                if (firstRound || include.iterate()) {
+                    found.addAll(forwardIncludes(connection, include, frontier));
+                }
+            }
+            for (Include include : request.revIncludes()) {
+                if (firstRound || include.iterate()) {
+                    found.addAll(reverseIncludes(connection, include, frontier));
+                }
+            }
+            found.removeAll(seen);
+            seen.addAll(found);
+            frontier = load(connection, found);
+            for (PagedVersion version : frontier) {
+                included.put(version.pid, version.stored());
+            }
+        }
+        return new ArrayList<>(included.values());
+    }
+
+    private Set<Long> forwardIncludes(Connection connection, Include include, List<PagedVersion> from) throws SQLException {
+        List<Long> pids = new ArrayList<>();
+        for (PagedVersion version : from) {
+            if (include.sourceType() == null || include.sourceType().equals(version.type)) {
+                pids.add(version.pid);
+            }
+        }
+        if (pids.isEmpty()) {
+            return Set.of();
+        }
+        Sql sql = new Sql().append("select t.pid from search_reference i join resource t on t.res_type = i.target_type"
+                + " and t.res_id = i.target_id where t.deleted = false and i.resource_pid in (").params(pids).append(")");
+        if (include.sourceType() != null) {
+            sql.append(" and i.res_type = ").param(include.sourceType());
+        }
+        if (include.param() != null) {
+            sql.append(" and i.param = ").param(include.param());
+        }
+        if (include.targetType() != null) {
+            sql.append(" and i.target_type = ").param(include.targetType());
+        }
+        return pids(connection, sql);
+    }
+
+    private Set<Long> reverseIncludes(Connection connection, Include include, List<PagedVersion> from) throws SQLException {
+        Map<String, List<String>> idsByType = new LinkedHashMap<>();
+        for (PagedVersion version : from) {
+            if (include.targetType() == null || include.targetType().equals(version.type)) {
+                idsByType.computeIfAbsent(version.type, t -> new ArrayList<>()).add(version.id);
+            }
+        }
+        Set<Long> result = new LinkedHashSet<>();
+        for (Map.Entry<String, List<String>> entry : idsByType.entrySet()) {
+            Sql sql = new Sql().append("select s.pid from search_reference i join resource s on s.pid = i.resource_pid"
+                    + " where s.deleted = false and i.target_type = ").param(entry.getKey())
+                    .append(" and i.target_id in (").params(entry.getValue()).append(")");
+            if (include.sourceType() != null) {
+                sql.append(" and i.res_type = ").param(include.sourceType());
+            }
+            if (include.param() != null) {
+                sql.append(" and i.param = ").param(include.param());
+            }
+            result.addAll(pids(connection, sql));
+        }
+        return result;
+    }
+
+    private List<PagedVersion> load(Connection connection, Set<Long> pids) throws SQLException {
+        if (pids.isEmpty()) {
+            return List.of();
+        }
+        Sql sql = new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body from resource r where r.pid in (")
+                .params(new ArrayList<>(pids)).append(") order by r.pid");
+        List<PagedVersion> versions = new ArrayList<>();
+        try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                versions.add(version(result));
+            }
+        }
+        return versions;
+    }
+
+    private static Set<Long> pids(Connection connection, Sql sql) throws SQLException {
+        Set<Long> pids = new LinkedHashSet<>();
+        try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                pids.add(result.getLong(1));
+            }
+        }
+        return pids;
+    }
+
+    private static PagedVersion version(ResultSet result) throws SQLException {
+        OffsetDateTime lastUpdated = result.getObject(5, OffsetDateTime.class);
+        return new PagedVersion(result.getLong(1), result.getString(2), result.getString(3), result.getLong(4),
+                lastUpdated.toInstant(), result.getBytes(6));
+    }
+
+    private static PreparedStatement prepare(Connection connection, Sql sql) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql.toString());
+        for (int i = 0; i < sql.params.size(); i++) {
+            statement.setObject(i + 1, sql.params.get(i));
+        }
+        return statement;
+    }
+
+    /** A current version as read for a search, with its row id for paging. */
+    private record PagedVersion(long pid, String type, String id, long version, Instant lastUpdated, byte[] body) {
+
+        StoredVersion stored() {
+            return new StoredVersion(type, id, version, lastUpdated, null, body);
+        }
+
+        long pidForCursor() {
+            return pid;
+        }
+    }
+
+    private record Row(PagedVersion version, List<Object> keys) {
+    }
+}

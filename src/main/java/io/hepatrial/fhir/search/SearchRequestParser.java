@@ -1,0 +1,307 @@
+package io.hepatrial.fhir.search;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
+import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.SupportedResourceTypes;
+import jakarta.inject.Singleton;
+
+/**
+ * Turns the query parameters of a search (search.html) into a {@link SearchRequest}: conditions,
+ * chains, reverse chains, and the result parameters. Unknown parameters are ignored, or rejected
+ * with {@code Prefer: handling=strict}; unsupported modifiers and malformed result parameters are
+ * always rejected (400).
+ */
+@Singleton
+public class SearchRequestParser {
+
+    /** How deep chains (a.b.c) and reverse chains (_has:…:_has:…) may nest. */
+    private static final int MAX_CHAIN_DEPTH = 3;
+    /** Parameters that shape the response rather than select resources. */
+    private static final Set<String> FORMAT_PARAMETERS = Set.of("_format", "_pretty");
+
+    private final SearchParameterRegistry registry;
+    private final SupportedResourceTypes types;
+    private final int defaultCount;
+    private final int maxCount;
+
+    public SearchRequestParser(SearchParameterRegistry registry, SupportedResourceTypes types,
+            @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
+            @ConfigProperty(name = "hepatrial.search.max-count") int maxCount) {
+        this.registry = registry;
+        this.types = types;
+        this.defaultCount = defaultCount;
+        this.maxCount = maxCount;
+    }
+
+    public SearchRequest parse(String type, Map<String, List<String>> parameters, boolean strict) {
+        List<Criterion> criteria = new ArrayList<>();
+        List<SortKey> sort = new ArrayList<>();
+        int count = defaultCount;
+        SearchRequest.Total total = null;
+        SearchRequest.Summary summary = SearchRequest.Summary.NONE;
+        Set<String> elements = null;
+        List<Include> includes = new ArrayList<>();
+        List<Include> revIncludes = new ArrayList<>();
+        SearchCursor cursor = null;
+        Map<String, List<String>> understood = new LinkedHashMap<>();
+
+        for (Map.Entry<String, List<String>> entry : parameters.entrySet()) {
+            String name = entry.getKey();
+            boolean known = true;
+            for (String value : entry.getValue()) {
+                switch (name) {
+                    case "_count" -> count = count(value);
+                    case "_sort" -> sort = sort(type, value);
+                    case "_total" -> total = total(value);
+                    case "_summary" -> summary = summary(value);
+                    case "_elements" -> elements = new LinkedHashSet<>(splitList(value));
+                    case "_include", "_include:iterate", "_include:recurse" -> includes.add(include(value, name.contains(":"), false));
+                    case "_revinclude", "_revinclude:iterate", "_revinclude:recurse" ->
+                        revIncludes.add(include(value, name.contains(":"), true));
+                    case "_cursor" -> {
+                        cursor = SearchCursor.decode(value);
+                        if (cursor == null) {
+                            throw FhirException.badRequest("_cursor=" + value + " is not a paging position this server issued");
+                        }
+                    }
+                    default -> {
+                        if (FORMAT_PARAMETERS.contains(name)) {
+                            break;
+                        }
+                        Criterion criterion = criterion(type, name, value, 0);
+                        if (criterion == null) {
+                            if (strict) {
+                                throw FhirException.badRequest("Unknown search parameter '" + name + "' for " + type
+                                        + " (Prefer: handling=strict); known parameters: " + knownNames(type));
+                            }
+                            known = false;
+                        } else {
+                            criteria.add(criterion);
+                        }
+                    }
+                }
+            }
+            if (known && !name.equals("_cursor")) {
+                understood.put(name, entry.getValue());
+            }
+        }
+        if (count == 0) {
+            summary = SearchRequest.Summary.COUNT;
+        }
+        return new SearchRequest(type, criteria, sort, Math.max(count, 1), total, summary, elements, includes, revIncludes,
+                cursor, understood);
+    }
+
+    /** A condition on {@code type} from one parameter occurrence; null when the name is unknown. */
+    Criterion criterion(String type, String name, String value, int depth) {
+        if (depth > MAX_CHAIN_DEPTH) {
+            throw FhirException.badRequest("Chains and _has may nest at most " + MAX_CHAIN_DEPTH + " levels: " + name);
+        }
+        if (name.startsWith("_has:")) {
+            return has(type, name, value, depth);
+        }
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            return chain(type, name.substring(0, dot), name.substring(dot + 1), value, depth);
+        }
+        int colon = name.indexOf(':');
+        String paramName = colon < 0 ? name : name.substring(0, colon);
+        String modifier = colon < 0 ? null : name.substring(colon + 1);
+        SearchParameterDefinition param = registry.get(type, paramName);
+        if (param == null) {
+            return null;
+        }
+        checkModifier(param, modifier);
+        List<String> values = splitList(value);
+        if (values.isEmpty()) {
+            throw FhirException.badRequest("Search parameter " + name + " has no value");
+        }
+        if ("missing".equals(modifier)) {
+            for (String v : values) {
+                if (!v.equals("true") && !v.equals("false")) {
+                    throw FhirException.badRequest(name + " takes true or false, not " + v);
+                }
+            }
+        }
+        return new Criterion.Param(param, modifier, values);
+    }
+
+    private Criterion chain(String type, String head, String rest, String value, int depth) {
+        int colon = head.indexOf(':');
+        String paramName = colon < 0 ? head : head.substring(0, colon);
+        String targetType = colon < 0 ? null : head.substring(colon + 1);
+        SearchParameterDefinition reference = registry.get(type, paramName);
+        if (reference == null) {
+            return null;
+        }
+        if (reference.kind() != RestSearchParameterTypeEnum.REFERENCE) {
+            throw FhirException.badRequest(paramName + " is not a reference parameter of " + type + ", so it cannot be chained");
+        }
+        List<String> targets = new ArrayList<>();
+        if (targetType != null) {
+            types.require(targetType);
+            targets.add(targetType);
+        } else {
+            for (String target : reference.targets().isEmpty() ? types.all() : reference.targets()) {
+                if (types.isSupported(target)) {
+                    targets.add(target);
+                }
+            }
+        }
+        Map<String, Criterion> conditions = new LinkedHashMap<>();
+        for (String target : targets) {
+            Criterion inner = criterion(target, rest, value, depth + 1);
+            if (inner != null) {
+                conditions.put(target, inner);
+            }
+        }
+        if (conditions.isEmpty()) {
+            throw FhirException.badRequest("Cannot chain " + head + "." + rest + ": no target type of " + type + "." + paramName
+                    + " has a search parameter " + rest);
+        }
+        return new Criterion.Chain(reference, conditions);
+    }
+
+    private Criterion has(String type, String name, String value, int depth) {
+        // _has:[source type]:[reference parameter of the source]:[parameter of the source]
+        String[] parts = name.split(":", 4);
+        if (parts.length < 4) {
+            throw FhirException.badRequest(name + " must have the form _has:[type]:[reference]:[parameter]");
+        }
+        String sourceType = types.require(parts[1]);
+        SearchParameterDefinition reference = registry.get(sourceType, parts[2]);
+        if (reference == null || reference.kind() != RestSearchParameterTypeEnum.REFERENCE) {
+            throw FhirException.badRequest(parts[2] + " is not a reference parameter of " + sourceType + " (in " + name + ")");
+        }
+        Criterion inner = criterion(sourceType, parts[3], value, depth + 1);
+        if (inner == null) {
+            throw FhirException.badRequest(parts[3] + " is not a search parameter of " + sourceType + " (in " + name + ")");
+        }
+        return new Criterion.Has(sourceType, reference, inner);
+    }
+
+    private void checkModifier(SearchParameterDefinition param, String modifier) {
+        if (modifier == null || modifier.equals("missing")) {
+            return;
+        }
+        boolean ok = switch (param.kind()) {
+            case TOKEN -> modifier.equals("not") || modifier.equals("text");
+            case STRING -> modifier.equals("exact") || modifier.equals("contains");
+            case URI -> modifier.equals("below") || modifier.equals("above");
+            case REFERENCE -> types.isSupported(modifier) || (param.targets().contains(modifier));
+            default -> false;
+        };
+        if (!ok) {
+            throw FhirException.badRequest("The modifier :" + modifier + " is not supported on " + param.name() + " ("
+                    + param.kind().getCode() + ")");
+        }
+    }
+
+    private int count(String value) {
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count < 0) {
+                throw FhirException.badRequest("_count must not be negative: " + value);
+            }
+            return Math.min(count, maxCount);
+        } catch (NumberFormatException e) {
+            throw FhirException.badRequest("_count must be a whole number, not " + value);
+        }
+    }
+
+    private List<SortKey> sort(String type, String value) {
+        List<SortKey> keys = new ArrayList<>();
+        for (String item : splitList(value)) {
+            boolean descending = item.startsWith("-");
+            String name = descending ? item.substring(1) : item;
+            SearchParameterDefinition param = registry.get(type, name);
+            if (param == null) {
+                throw FhirException.badRequest("Cannot sort " + type + " by '" + name + "': not a search parameter of " + type);
+            }
+            keys.add(new SortKey(param, descending));
+        }
+        return keys;
+    }
+
+    private static SearchRequest.Total total(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> SearchRequest.Total.NONE;
+            case "estimate" -> SearchRequest.Total.ESTIMATE;
+            case "accurate" -> SearchRequest.Total.ACCURATE;
+            default -> throw FhirException.badRequest("_total must be none, estimate or accurate, not " + value);
+        };
+    }
+
+    private static SearchRequest.Summary summary(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> SearchRequest.Summary.TRUE;
+            case "text" -> SearchRequest.Summary.TEXT;
+            case "data" -> SearchRequest.Summary.DATA;
+            case "count" -> SearchRequest.Summary.COUNT;
+            case "false" -> SearchRequest.Summary.NONE;
+            default -> throw FhirException.badRequest("_summary must be true, text, data, count or false, not " + value);
+        };
+    }
+
+    private Include include(String value, boolean iterate, boolean reverse) {
+        String label = reverse ? "_revinclude" : "_include";
+        if (value.equals("*")) {
+            return new Include(null, null, null, iterate);
+        }
+        String[] parts = value.split(":");
+        if (parts.length < 2 || parts.length > 3) {
+            throw FhirException.badRequest(label + "=" + value + " must have the form [type]:[parameter] or [type]:[parameter]:[target type]");
+        }
+        String sourceType = types.require(parts[0]);
+        String param = parts[1].equals("*") ? null : parts[1];
+        if (param != null) {
+            SearchParameterDefinition definition = registry.get(sourceType, param);
+            if (definition == null || definition.kind() != RestSearchParameterTypeEnum.REFERENCE) {
+                throw FhirException.badRequest(label + "=" + value + ": " + param + " is not a reference parameter of " + sourceType);
+            }
+        }
+        String target = parts.length == 3 ? types.require(parts[2]) : null;
+        return new Include(sourceType, param, target, iterate);
+    }
+
+    private String knownNames(String type) {
+        List<String> names = new ArrayList<>();
+        registry.forType(type).forEach(p -> names.add(p.name()));
+        return String.join(", ", names);
+    }
+
+    /** Splits a parameter value on commas that are not escaped with a backslash. */
+    static List<String> splitList(String value) {
+        List<String> values = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && i + 1 < value.length()) {
+                current.append(c).append(value.charAt(++i)); // kept escaped: the value parsers unescape
+            } else if (c == ',') {
+                addIfPresent(values, current);
+            } else {
+                current.append(c);
+            }
+        }
+        addIfPresent(values, current);
+        return values;
+    }
+
+    private static void addIfPresent(List<String> values, StringBuilder current) {
+        if (current.length() > 0) {
+            values.add(current.toString());
+        }
+        current.setLength(0);
+    }
+}

@@ -1,0 +1,392 @@
+package io.hepatrial.fhir.search;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.IQueryParameterType;
+import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.NumberParam;
+import ca.uhn.fhir.rest.param.ParamPrefixEnum;
+import ca.uhn.fhir.rest.param.QuantityParam;
+import io.hepatrial.fhir.FhirException;
+
+/**
+ * Writes the SQL condition of search criteria over the index tables, following search.html for
+ * each kind of parameter, prefix and modifier. A condition is about one row of {@code resource}
+ * (an alias); chains and reverse chains nest sub-selects with aliases of their own.
+ */
+final class SearchSql {
+
+    private final FhirContext fhirContext;
+    private final UcumUnits ucum;
+    /** The server's own base URL: absolute references to it are matched as relative ones. */
+    private final String baseUrl;
+    private int aliases;
+
+    SearchSql(FhirContext fhirContext, UcumUnits ucum, String baseUrl) {
+        this.fhirContext = fhirContext;
+        this.ucum = ucum;
+        this.baseUrl = baseUrl;
+    }
+
+    /** Appends the condition that the resource row {@code alias} (of {@code type}) meets the criterion. */
+    void condition(Sql sql, String type, String alias, Criterion criterion) {
+        if (criterion instanceof Criterion.Param param) {
+            paramCondition(sql, type, alias, param);
+        } else if (criterion instanceof Criterion.Chain chain) {
+            chainCondition(sql, type, alias, chain);
+        } else {
+            hasCondition(sql, type, alias, (Criterion.Has) criterion);
+        }
+    }
+
+    private void chainCondition(Sql sql, String type, String alias, Criterion.Chain chain) {
+        String ref = newAlias("ref");
+        String target = newAlias("t");
+        sql.append(alias + ".pid in (select " + ref + ".resource_pid from search_reference " + ref + " join resource " + target
+                + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
+                + ref + ".res_type = ").param(type).append(" and " + ref + ".param = ").param(chain.reference().name())
+                .append(" and " + target + ".deleted = false and (");
+        boolean first = true;
+        for (var entry : chain.targetConditions().entrySet()) {
+            sql.append(first ? "(" : " or (");
+            first = false;
+            sql.append(target + ".res_type = ").param(entry.getKey()).append(" and ");
+            condition(sql, entry.getKey(), target, entry.getValue());
+            sql.append(")");
+        }
+        sql.append("))");
+    }
+
+    private void hasCondition(Sql sql, String type, String alias, Criterion.Has has) {
+        String ref = newAlias("ref");
+        String source = newAlias("s");
+        sql.append(alias + ".res_id in (select " + ref + ".target_id from search_reference " + ref + " join resource " + source
+                + " on " + source + ".pid = " + ref + ".resource_pid where " + ref + ".res_type = ").param(has.sourceType())
+                .append(" and " + ref + ".param = ").param(has.reference().name())
+                .append(" and " + ref + ".target_type = ").param(type)
+                .append(" and " + source + ".deleted = false and ");
+        condition(sql, has.sourceType(), source, has.sourceCondition());
+        sql.append(")");
+    }
+
+    private void paramCondition(Sql sql, String type, String alias, Criterion.Param criterion) {
+        SearchParameterDefinition param = criterion.param();
+        String modifier = criterion.modifier();
+        if (param.isResourceColumn()) {
+            resourceColumnCondition(sql, alias, criterion);
+            return;
+        }
+        String table = table(param);
+        String row = newAlias("i");
+        if ("missing".equals(modifier)) {
+            // OR of true and false matches everything
+            if (criterion.values().contains("true") && criterion.values().contains("false")) {
+                sql.append("1 = 1");
+                return;
+            }
+            boolean missing = criterion.values().contains("true");
+            sql.append(alias + ".pid " + (missing ? "not in" : "in") + " (select " + row + ".resource_pid from " + table + " " + row
+                    + " where " + row + ".res_type = ").param(type).append(" and " + row + ".param = ").param(param.name()).append(")");
+            return;
+        }
+        boolean negated = "not".equals(modifier);
+        sql.append(alias + ".pid " + (negated ? "not in" : "in") + " (select " + row + ".resource_pid from " + table + " " + row
+                + " where " + row + ".res_type = ").param(type).append(" and " + row + ".param = ").param(param.name())
+                .append(" and (");
+        List<String> values = criterion.values();
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                sql.append(" or ");
+            }
+            sql.append("(");
+            valueCondition(sql, row, criterion, values.get(i));
+            sql.append(")");
+        }
+        sql.append("))");
+    }
+
+    private void valueCondition(Sql sql, String row, Criterion.Param criterion, String value) {
+        String modifier = criterion.modifier();
+        switch (criterion.param().kind()) {
+            case TOKEN -> tokenCondition(sql, row, modifier, value);
+            case STRING -> stringCondition(sql, row, modifier, value);
+            case DATE -> {
+                DateParam date = parse(new DateParam(), criterion, value);
+                FhirDates.Range range = FhirDates.range(date.getValueAsString());
+                if (range == null) {
+                    throw FhirException.badRequest(criterion.param().name() + "=" + value + ": not a FHIR date");
+                }
+                dateCondition(sql, row + ".low_value", row + ".high_value", false, date.getPrefix(), range);
+            }
+            case NUMBER -> {
+                NumberParam number = parse(new NumberParam(), criterion, value);
+                numberCondition(sql, row + ".value_number", number.getPrefix(), number.getValue());
+            }
+            case QUANTITY -> quantityCondition(sql, row, parse(new QuantityParam(), criterion, value));
+            case REFERENCE -> referenceCondition(sql, row, criterion, value);
+            case URI -> uriCondition(sql, row, modifier, unescape(value));
+            default -> throw FhirException.badRequest(criterion.param().name() + " cannot be searched here");
+        }
+    }
+
+    private static void tokenCondition(Sql sql, String row, String modifier, String value) {
+        if ("text".equals(modifier)) {
+            sql.append("lower(" + row + ".display) like ").param("%" + escapeLike(unescape(value).toLowerCase(java.util.Locale.ROOT)) + "%")
+                    .append(" escape '\\'");
+            return;
+        }
+        int bar = unescapedBar(value);
+        if (bar < 0) {
+            sql.append(row + ".code = ").param(unescape(value));
+            return;
+        }
+        String system = unescape(value.substring(0, bar));
+        String code = unescape(value.substring(bar + 1));
+        if (system.isEmpty()) {
+            sql.append(row + ".system is null and " + row + ".code = ").param(code); // |code: no system
+        } else if (code.isEmpty()) {
+            sql.append(row + ".system = ").param(system); // system|: any code of the system
+        } else {
+            sql.append(row + ".code = ").param(code).append(" and " + row + ".system = ").param(system);
+        }
+    }
+
+    private static void stringCondition(Sql sql, String row, String modifier, String value) {
+        String text = unescape(value);
+        if ("exact".equals(modifier)) {
+            sql.append(row + ".value_exact = ").param(text);
+        } else if ("contains".equals(modifier)) {
+            sql.append(row + ".value_normalized like ").param("%" + escapeLike(IndexExtractor.normalize(text)) + "%")
+                    .append(" escape '\\'");
+        } else {
+            sql.append(row + ".value_normalized like ").param(escapeLike(IndexExtractor.normalize(text)) + "%")
+                    .append(" escape '\\'");
+        }
+    }
+
+    /**
+     * Date comparison of search.html#prefix: the target is the row's range [low, high), the search
+     * value the range its precision covers. {@code point} means the column holds an instant (low = high).
+     */
+    private static void dateCondition(Sql sql, String low, String high, boolean point, ParamPrefixEnum prefix,
+            FhirDates.Range range) {
+        Object ql = IndexWriter.utc(range.low());
+        Object qh = IndexWriter.utc(range.high());
+        // "the target range lies within the search range"
+        Runnable within = () -> sql.append("(" + low + " >= ").param(ql).append(" and " + high + (point ? " < " : " <= ")).param(qh).append(")");
+        switch (prefix == null ? ParamPrefixEnum.EQUAL : prefix) {
+            case EQUAL -> within.run();
+            case NOT_EQUAL -> {
+                sql.append("not ");
+                within.run();
+            }
+            case GREATERTHAN -> sql.append(high + (point ? " >= " : " > ")).param(qh);
+            case LESSTHAN -> sql.append(low + " < ").param(ql);
+            case GREATERTHAN_OR_EQUALS -> {
+                sql.append("(" + high + (point ? " >= " : " > ")).param(qh).append(" or ");
+                within.run();
+                sql.append(")");
+            }
+            case LESSTHAN_OR_EQUALS -> {
+                sql.append("(" + low + " < ").param(ql).append(" or ");
+                within.run();
+                sql.append(")");
+            }
+            case STARTS_AFTER -> sql.append(low + " >= ").param(qh);
+            case ENDS_BEFORE -> sql.append(high + (point ? " < " : " <= ")).param(ql);
+            case APPROXIMATE -> {
+                // within 10% of the distance between the value and now, on either side
+                Duration slack = Duration.between(range.low(), Instant.now()).abs().dividedBy(10);
+                sql.append("(" + low + " < ").param(IndexWriter.utc(range.high().plus(slack)))
+                        .append(" and " + high + (point ? " >= " : " > ")).param(IndexWriter.utc(range.low().minus(slack))).append(")");
+            }
+        }
+    }
+
+    void lastUpdatedCondition(Sql sql, String column, DateParam date) {
+        FhirDates.Range range = FhirDates.range(date.getValueAsString());
+        if (range == null) {
+            throw FhirException.badRequest("_lastUpdated=" + date.getValueAsString() + ": not a FHIR date");
+        }
+        dateCondition(sql, column, column, true, date.getPrefix(), range);
+    }
+
+    /** Number comparison: eq means within the value's implicit precision (100 matches [99.5, 100.5)). */
+    private static void numberCondition(Sql sql, String column, ParamPrefixEnum prefix, BigDecimal value) {
+        BigDecimal half = halfPrecision(value);
+        rangeCondition(sql, column, prefix, value, value.subtract(half), value.add(half));
+    }
+
+    private static BigDecimal halfPrecision(BigDecimal value) {
+        return BigDecimal.ONE.movePointLeft(Math.max(value.scale(), 0)).divide(BigDecimal.valueOf(2));
+    }
+
+    /** Compares a number column with a value known to lie within [low, high) (its precision). */
+    private static void rangeCondition(Sql sql, String column, ParamPrefixEnum prefix, BigDecimal value, BigDecimal low,
+            BigDecimal high) {
+        switch (prefix == null ? ParamPrefixEnum.EQUAL : prefix) {
+            case EQUAL -> sql.append("(" + column + " >= ").param(IndexWriter.scaled(low)).append(" and " + column + " < ")
+                    .param(IndexWriter.scaled(high)).append(")");
+            case NOT_EQUAL -> sql.append("(" + column + " < ").param(IndexWriter.scaled(low)).append(" or " + column + " >= ")
+                    .param(IndexWriter.scaled(high)).append(")");
+            case GREATERTHAN, STARTS_AFTER -> sql.append(column + " > ").param(IndexWriter.scaled(value));
+            case LESSTHAN, ENDS_BEFORE -> sql.append(column + " < ").param(IndexWriter.scaled(value));
+            case GREATERTHAN_OR_EQUALS -> sql.append(column + " >= ").param(IndexWriter.scaled(value));
+            case LESSTHAN_OR_EQUALS -> sql.append(column + " <= ").param(IndexWriter.scaled(value));
+            case APPROXIMATE -> {
+                BigDecimal slack = value.abs().divide(BigDecimal.TEN);
+                sql.append("(" + column + " >= ").param(IndexWriter.scaled(value.subtract(slack)))
+                        .append(" and " + column + " <= ").param(IndexWriter.scaled(value.add(slack))).append(")");
+            }
+        }
+    }
+
+    /** Quantities: in canonical UCUM units when the search names a UCUM unit, else as stored. */
+    private void quantityCondition(Sql sql, String row, QuantityParam quantity) {
+        String system = quantity.getSystem();
+        String code = quantity.getUnits();
+        BigDecimal value = quantity.getValue();
+        if (value == null) {
+            throw FhirException.badRequest("A quantity search needs a number: " + quantity.getValueAsQueryToken(fhirContext));
+        }
+        UcumUnits.Canonical canonical = UcumUnits.UCUM_SYSTEM.equals(system) ? ucum.canonical(value, code) : null;
+        if (canonical != null) {
+            // the value's precision range, converted like the value itself
+            BigDecimal half = halfPrecision(value);
+            UcumUnits.Canonical low = ucum.canonical(value.subtract(half), code);
+            UcumUnits.Canonical high = ucum.canonical(value.add(half), code);
+            sql.append(row + ".canonical_code = ").param(canonical.code()).append(" and ");
+            rangeCondition(sql, row + ".canonical_value", quantity.getPrefix(), canonical.value(), low.value(), high.value());
+            return;
+        }
+        if (system != null && !system.isEmpty()) {
+            sql.append(row + ".system = ").param(system).append(" and ");
+        }
+        if (code != null && !code.isEmpty()) {
+            sql.append(row + ".code = ").param(code).append(" and ");
+        }
+        numberCondition(sql, row + ".value_number", quantity.getPrefix(), value);
+    }
+
+    private void referenceCondition(Sql sql, String row, Criterion.Param criterion, String value) {
+        String reference = unescape(value);
+        String modifier = criterion.modifier();
+        String typeModifier = modifier != null && !modifier.equals("not") ? modifier : null;
+        if (reference.startsWith("http://") || reference.startsWith("https://")) {
+            if (baseUrl != null && reference.startsWith(baseUrl + "/")) {
+                reference = reference.substring(baseUrl.length() + 1);
+            } else {
+                sql.append(row + ".target_url = ").param(reference);
+                return;
+            }
+        }
+        String[] parts = reference.split("/");
+        if (parts.length >= 2) {
+            String type = parts[parts.length >= 4 && parts[parts.length - 2].equals("_history") ? parts.length - 4 : 0];
+            String id = parts[parts.length >= 4 && parts[parts.length - 2].equals("_history") ? parts.length - 3 : 1];
+            if (typeModifier != null && !typeModifier.equals(type)) {
+                sql.append("1 = 0");
+                return;
+            }
+            sql.append(row + ".target_id = ").param(id).append(" and " + row + ".target_type = ").param(type);
+        } else if (typeModifier != null) {
+            sql.append(row + ".target_id = ").param(reference).append(" and " + row + ".target_type = ").param(typeModifier);
+        } else {
+            sql.append(row + ".target_id = ").param(reference);
+        }
+    }
+
+    private static void uriCondition(Sql sql, String row, String modifier, String uri) {
+        if ("below".equals(modifier)) {
+            sql.append(row + ".uri like ").param(escapeLike(uri) + "%").append(" escape '\\'");
+        } else if ("above".equals(modifier)) {
+            sql.append("? like " + row + ".uri || '%'");
+            sql.params.add(uri);
+        } else {
+            sql.append(row + ".uri = ").param(uri);
+        }
+    }
+
+    private void resourceColumnCondition(Sql sql, String alias, Criterion.Param criterion) {
+        String name = criterion.param().name();
+        if ("missing".equals(criterion.modifier())) {
+            // every stored resource has an id and a lastUpdated
+            sql.append(criterion.values().contains("false") ? "1 = 1" : "1 = 0");
+            return;
+        }
+        if (name.equals("_id")) {
+            List<String> ids = criterion.values().stream().map(SearchSql::unescape).toList();
+            sql.append(alias + ".res_id " + ("not".equals(criterion.modifier()) ? "not in" : "in") + " (").params(ids).append(")");
+            return;
+        }
+        sql.append("(");
+        for (int i = 0; i < criterion.values().size(); i++) {
+            if (i > 0) {
+                sql.append(" or ");
+            }
+            lastUpdatedCondition(sql, alias + ".last_updated", parse(new DateParam(), criterion, criterion.values().get(i)));
+        }
+        sql.append(")");
+    }
+
+    private <T extends IQueryParameterType> T parse(T param, Criterion.Param criterion, String value) {
+        try {
+            param.setValueAsQueryToken(fhirContext, criterion.param().name(), null, value);
+            return param;
+        } catch (RuntimeException e) {
+            throw FhirException.badRequest("Invalid value for " + criterion.param().name() + " ("
+                    + criterion.param().kind().getCode() + "): " + value + " (" + e.getMessage() + ")");
+        }
+    }
+
+    static String table(SearchParameterDefinition param) {
+        return switch (param.kind()) {
+            case TOKEN -> "search_token";
+            case STRING -> "search_string";
+            case DATE -> "search_date";
+            case NUMBER -> "search_number";
+            case QUANTITY -> "search_quantity";
+            case REFERENCE -> "search_reference";
+            case URI -> "search_uri";
+            default -> throw new IllegalArgumentException("No index table for " + param.kind());
+        };
+    }
+
+    private String newAlias(String prefix) {
+        return prefix + (++aliases);
+    }
+
+    private static int unescapedBar(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '|') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Undoes search.html#escaping: \, \| \$ \\. */
+    static String unescape(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && i + 1 < value.length()) {
+                out.append(value.charAt(++i));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

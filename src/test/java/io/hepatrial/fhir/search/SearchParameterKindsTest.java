@@ -1,0 +1,225 @@
+package io.hepatrial.fhir.search;
+
+import static io.hepatrial.fhir.search.SearchTestData.FHIR_JSON;
+import static io.hepatrial.fhir.search.SearchTestData.create;
+import static io.hepatrial.fhir.search.SearchTestData.ids;
+import static io.hepatrial.fhir.search.SearchTestData.observation;
+import static io.hepatrial.fhir.search.SearchTestData.patient;
+import static io.hepatrial.fhir.search.SearchTestData.unique;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Each kind of search parameter with its prefixes and modifiers, as search.html defines them. */
+@QuarkusTest
+class SearchParameterKindsTest {
+
+    static Set<String> set(List<String> list) {
+        return new HashSet<>(list);
+    }
+
+    @Test
+    void tokenOnIdentifierCodeAndBoolean() {
+        String m = unique();
+        String wang = create("Patient", patient(m, "Wang", "Li", "female", "1961-04-02"));
+        String zhao = create("Patient", patient(m, "Zhao", "Wei", "male", "1970-01-01"));
+        String sys = "urn:test:" + m;
+        assertEquals(List.of(wang), ids("Patient?identifier=" + sys + "|Wang"));
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|Nobody"));
+        assertEquals(Set.of(wang, zhao), set(ids("Patient?identifier=" + sys + "|")));
+        assertEquals(List.of(wang), ids("Patient?identifier=" + sys + "|Wang&gender=female"));
+        assertEquals(List.of(zhao), ids("Patient?identifier=" + sys + "|&gender=http://hl7.org/fhir/administrative-gender|male"));
+        assertEquals(List.of(zhao), ids("Patient?identifier=" + sys + "|&gender:not=female"));
+        assertEquals(Set.of(wang, zhao), set(ids("Patient?identifier=" + sys + "|&active=true")));
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|&active=false"));
+        // |code means: a code with no system
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|&gender=|male"));
+    }
+
+    @Test
+    void tokenTextAndMissing() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Text", "T", "female", "1960"));
+        String alt = create("Observation", observation(m, p, "1742-6", "2016-01-01", 40, "U/L"));
+        String noCategory = create("Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"identifier\":[{\"system\":\"urn:test:"
+                + m + "\",\"value\":\"x\"}],\"code\":{\"text\":\"free text only\"}}");
+        String sys = "urn:test:" + m;
+        assertEquals(List.of(alt), ids("Observation?identifier=" + sys + "|&code:text=lab%201742"));
+        assertEquals(List.of(noCategory), ids("Observation?identifier=" + sys + "|&code:text=FREE"));
+        assertEquals(List.of(noCategory), ids("Observation?identifier=" + sys + "|&category:missing=true"));
+        assertEquals(List.of(alt), ids("Observation?identifier=" + sys + "|&category:missing=false"));
+    }
+
+    @Test
+    void stringIsCaseAndAccentInsensitiveStartsWithUnlessExactOrContains() {
+        String m = unique();
+        String muller = create("Patient", patient(m, "Müller", "José", "male", "1950"));
+        create("Patient", patient(m, "Mullins", "Ann", "female", "1951"));
+        String sys = "urn:test:" + m;
+        assertEquals(List.of(muller), ids("Patient?identifier=" + sys + "|&family=muller"));
+        assertEquals(List.of(muller), ids("Patient?identifier=" + sys + "|&family=MÜLLE"));
+        assertEquals(2, ids("Patient?identifier=" + sys + "|&family=mul").size());
+        assertEquals(List.of(muller), ids("Patient?identifier=" + sys + "|&given=jose"));
+        assertEquals(List.of(muller), ids("Patient?identifier=" + sys + "|&name=jos"));
+        assertEquals(List.of(muller), ids("Patient?identifier=" + sys + "|&family:exact=Müller"));
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|&family:exact=muller"));
+        assertEquals(List.of(muller), ids("Patient?identifier=" + sys + "|&family:contains=LLE"));
+    }
+
+    @Test
+    void dateWithPrecisionAndPrefixes() {
+        String m = unique();
+        String sys = "urn:test:" + m;
+        String p1961 = create("Patient", patient(m, "A", "A", "female", "1961-04-02"));
+        String p1970 = create("Patient", patient(m, "B", "B", "male", "1970-06"));
+        String q = "Patient?identifier=" + sys + "|&birthdate=";
+        assertEquals(List.of(p1961), ids(q + "1961"));
+        assertEquals(List.of(p1961), ids(q + "1961-04"));
+        assertEquals(List.of(p1961), ids(q + "1961-04-02"));
+        assertEquals(List.of(), ids(q + "1961-04-03"));
+        assertEquals(List.of(p1970), ids(q + "1970"));
+        // 1970-06 is not within the day 1970-06-15, but overlaps it
+        assertEquals(List.of(), ids(q + "1970-06-15"));
+        assertEquals(List.of(p1970), ids(q + "gt1965"));
+        assertEquals(List.of(p1961), ids(q + "lt1965"));
+        assertEquals(List.of(p1961), ids(q + "le1961-04-02"));
+        assertEquals(Set.of(p1961, p1970), set(ids(q + "ge1961-04-02")));
+        assertEquals(List.of(p1970), ids(q + "ne1961-04-02"));
+        assertEquals(List.of(p1970), ids(q + "sa1961-12-31"));
+        assertEquals(List.of(p1961), ids(q + "eb1970-01-01"));
+        assertEquals(List.of(p1961), ids(q + "ge1961&birthdate=lt1962"));
+    }
+
+    @Test
+    void dateTimesWithTimeZonesAndPeriods() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Tz", "T", "female", "1960"));
+        String sys = "urn:test:" + m;
+        // 2016-03-01T23:30:00+08:00 is 2016-03-01T15:30Z
+        String obs = create("Observation", observation(m, p, "1742-6", "2016-03-01T23:30:00+08:00", 40, "U/L"));
+        String q = "Observation?identifier=" + sys + "|&date=";
+        assertEquals(List.of(obs), ids(q + "2016-03-01T15:30Z"));
+        assertEquals(List.of(obs), ids(q + "2016-03-01T23:30:00%2B08:00"));
+        assertEquals(List.of(), ids(q + "2016-03-01T16:00Z"));
+        assertEquals(List.of(obs), ids(q + "gt2016-03-01T15:00Z"));
+        assertEquals(List.of(), ids(q + "gt2016-03-01T16:00Z"));
+        String subject = create("ResearchSubject", "{\"resourceType\":\"ResearchSubject\",\"identifier\":[{\"system\":\"" + sys
+                + "\",\"value\":\"rs\"}],\"status\":\"on-study\",\"period\":{\"start\":\"2015-06-01\"},"
+                + "\"study\":{\"reference\":\"ResearchStudy/s\"},\"individual\":{\"reference\":\"Patient/" + p + "\"}}");
+        String rs = "ResearchSubject?identifier=" + sys + "|&date=";
+        assertEquals(List.of(subject), ids(rs + "gt2020-01-01"));   // open-ended period
+        assertEquals(List.of(), ids(rs + "lt2015-01-01"));
+        assertEquals(List.of(subject), ids(rs + "ge2015-06-01"));
+    }
+
+    @Test
+    void lastUpdatedAndIdAreSearchable() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Upd", "U", "female", "1960"));
+        String sys = "urn:test:" + m;
+        assertEquals(List.of(p), ids("Patient?_id=" + p));
+        assertEquals(List.of(p), ids("Patient?_id=nope," + p));
+        assertEquals(List.of(p), ids("Patient?identifier=" + sys + "|&_lastUpdated=gt2020-01-01"));
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|&_lastUpdated=lt2020-01-01"));
+    }
+
+    @Test
+    void referenceByTypeAndIdIdAloneTypeModifierAndAbsoluteUrl() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Ref", "R", "female", "1960"));
+        String other = create("Patient", patient(m, "Other", "O", "female", "1960"));
+        String obs = create("Observation", observation(m, p, "1742-6", "2016-01-01", 40, "U/L"));
+        create("Observation", observation(m, other, "1742-6", "2016-01-01", 40, "U/L"));
+        assertEquals(List.of(obs), ids("Observation?subject=Patient/" + p));
+        assertEquals(List.of(obs), ids("Observation?subject=" + p));
+        assertEquals(List.of(obs), ids("Observation?subject:Patient=" + p));
+        assertEquals(List.of(obs), ids("Observation?patient=" + p));
+        String base = given().get("/fhir/metadata").then().extract().path("implementation.url");
+        assertEquals(List.of(obs), ids("Observation?subject=" + base + "/Patient/" + p));
+    }
+
+    @Test
+    void quantityComparesInCanonicalUcumUnits() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Alb", "A", "female", "1960"));
+        String sys = "urn:test:" + m;
+        String high = create("Observation", observation(m, p, "1751-7", "2016-01-01", 3.6, "g/dL"));   // = 36 g/L
+        String low = create("Observation", observation(m, p, "1751-7", "2016-02-01", 28, "g/L"));
+        String q = "Observation?identifier=" + sys + "|&value-quantity=";
+        assertEquals(List.of(high), ids(q + "ge35|http://unitsofmeasure.org|g/L"));
+        assertEquals(List.of(low), ids(q + "lt35|http://unitsofmeasure.org|g/L"));
+        assertEquals(List.of(high), ids(q + "36|http://unitsofmeasure.org|g/L"));
+        assertEquals(List.of(low), ids(q + "2.8|http://unitsofmeasure.org|g/dL"));
+        assertEquals(List.of(high), ids(q + "3.6||g/dL"));
+        assertEquals(List.of(low), ids(q + "28"));
+        assertEquals(List.of(), ids(q + "gt1000|http://unitsofmeasure.org|g/L"));
+    }
+
+    @Test
+    void uriOnProfile() {
+        String m = unique();
+        String id = create("Patient", "{\"resourceType\":\"Patient\",\"meta\":{\"profile\":[\"http://example.org/fhir/StructureDefinition/study-patient-"
+                + m + "\"]}}");
+        assertEquals(List.of(id), ids("Patient?_profile=http://example.org/fhir/StructureDefinition/study-patient-" + m));
+        assertEquals(List.of(id), ids("Patient?_profile:below=http://example.org/fhir/StructureDefinition/study-patient-" + m.substring(0, 4)));
+    }
+
+    @Test
+    void tagAndSecurityAreTokens() {
+        String m = unique();
+        String id = create("Patient", "{\"resourceType\":\"Patient\",\"meta\":{\"tag\":[{\"system\":\"urn:test:tags\",\"code\":\"" + m + "\"}]}}");
+        assertEquals(List.of(id), ids("Patient?_tag=urn:test:tags|" + m));
+    }
+
+    @Test
+    void commaIsOrAndRepeatedParameterIsAnd() {
+        String m = unique();
+        String sys = "urn:test:" + m;
+        String a = create("Patient", patient(m, "OrA", "A", "female", "1961"));
+        String b = create("Patient", patient(m, "OrB", "B", "male", "1962"));
+        create("Patient", patient(m, "OrC", "C", "male", "1963"));
+        assertEquals(Set.of(a, b), set(ids("Patient?identifier=" + sys + "|OrA," + sys + "|OrB")));
+        assertEquals(List.of(b), ids("Patient?identifier=" + sys + "|OrA," + sys + "|OrB&gender=male"));
+        assertEquals(List.of(), ids("Patient?family=OrA&family=OrB"));
+    }
+
+    @Test
+    void deletedAndSupersededValuesAreNotFound() {
+        String m = unique();
+        String sys = "urn:test:" + m;
+        String id = create("Patient", patient(m, "Before", "B", "female", "1961"));
+        given().contentType(FHIR_JSON).body(patient(m, "After", "B", "female", "1961").replace("{\"resourceType\":\"Patient\",",
+                "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",")).put("/fhir/Patient/" + id).then().statusCode(200);
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|&family=Before"));
+        assertEquals(List.of(id), ids("Patient?identifier=" + sys + "|&family=After"));
+        given().delete("/fhir/Patient/" + id).then().statusCode(200);
+        assertEquals(List.of(), ids("Patient?identifier=" + sys + "|&family=After"));
+    }
+
+    @Test
+    void invalidValuesAndModifiersAre400() {
+        given().get("/fhir/Patient?birthdate=notadate").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+        given().get("/fhir/Patient?birthdate=xx2020").then().statusCode(400);
+        given().get("/fhir/Observation?value-quantity=abc").then().statusCode(400);
+        given().get("/fhir/Patient?family:fuzzy=x").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+        given().get("/fhir/Patient?gender:missing=maybe").then().statusCode(400);
+        given().get("/fhir/Patient?_count=lots").then().statusCode(400);
+        given().get("/fhir/Patient?_sort=nonsense").then().statusCode(400);
+        given().get("/fhir/Patient?_total=maybe").then().statusCode(400);
+    }
+
+    @Test
+    void sqlMetaCharactersAreJustValues() {
+        given().urlEncodingEnabled(true).queryParam("family", "x'; drop table resource; --").get("/fhir/Patient")
+                .then().statusCode(200).body("total", equalTo(0));
+        given().urlEncodingEnabled(true).queryParam("family", "%_\\").get("/fhir/Patient").then().statusCode(200);
+    }
+}

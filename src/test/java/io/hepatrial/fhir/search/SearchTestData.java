@@ -1,0 +1,68 @@
+package io.hepatrial.fhir.search;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.restassured.path.json.JsonPath;
+
+/** Small helpers to write test data over HTTP and read search results. */
+final class SearchTestData {
+
+    static final String FHIR_JSON = "application/fhir+json";
+
+    private SearchTestData() {
+    }
+
+    /** A marker unique to one test, so tests sharing a database never see each other's data. */
+    static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String create(String type, String json) {
+        String location = given().contentType(FHIR_JSON + ";charset=UTF-8").body(json).post("/fhir/" + type).then().statusCode(201)
+                .extract().header("Location");
+        String path = location.substring(location.indexOf("/fhir/") + 6);
+        return path.split("/")[1];
+    }
+
+    static JsonPath search(String typeAndQuery) {
+        return given().urlEncodingEnabled(false).get("/fhir/" + url(typeAndQuery)).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Percent-encodes what a URL may not hold as is ('|', non-ASCII), leaving the query's structure alone. */
+    static String url(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c > 127 || c == '|' || c == ' ' || c == '"') {
+                out.append('%').append(String.format("%02X", c));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The ids of the entries with search mode "match", in order. */
+    static List<String> ids(String typeAndQuery) {
+        return search(typeAndQuery).getList("entry.findAll { it.search.mode == 'match' }.resource.id");
+    }
+
+    static String patient(String marker, String family, String given, String gender, String birthDate) {
+        return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:test:" + marker + "\",\"value\":\"" + family
+                + "\"}],\"active\":true,\"name\":[{\"family\":\"" + family + "\",\"given\":[\"" + given + "\"]}],\"gender\":\""
+                + gender + "\",\"birthDate\":\"" + birthDate + "\"}";
+    }
+
+    static String observation(String marker, String patientId, String loinc, String effective, double value, String unit) {
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"identifier\":[{\"system\":\"urn:test:" + marker
+                + "\",\"value\":\"" + UUID.randomUUID() + "\"}],"
+                + "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],"
+                + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"" + loinc + "\"}],\"text\":\"lab " + loinc + "\"},"
+                + "\"subject\":{\"reference\":\"Patient/" + patientId + "\"},\"effectiveDateTime\":\"" + effective + "\","
+                + "\"valueQuantity\":{\"value\":" + value + ",\"unit\":\"" + unit + "\",\"system\":\"http://unitsofmeasure.org\",\"code\":\""
+                + unit + "\"}}";
+    }
+}
