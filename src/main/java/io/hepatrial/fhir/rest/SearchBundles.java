@@ -94,6 +94,6 @@ public class SearchBundles {
 
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("%3A", ":").replace("%2C", ",")
-                .replace("%7C", "|").replace("%2F", "/");
+                .replace("%2F", "/");
     }
 }

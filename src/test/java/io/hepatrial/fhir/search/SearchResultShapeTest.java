@@ -1,0 +1,183 @@
+package io.hepatrial.fhir.search;
+
+import static io.hepatrial.fhir.search.SearchTestData.FHIR_JSON;
+import static io.hepatrial.fhir.search.SearchTestData.create;
+import static io.hepatrial.fhir.search.SearchTestData.ids;
+import static io.hepatrial.fhir.search.SearchTestData.observation;
+import static io.hepatrial.fhir.search.SearchTestData.patient;
+import static io.hepatrial.fhir.search.SearchTestData.search;
+import static io.hepatrial.fhir.search.SearchTestData.unique;
+import static io.hepatrial.fhir.search.SearchTestData.url;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** The searchset Bundle: paging, sorting, _total, _summary, _elements, links and POST _search. */
+@QuarkusTest
+class SearchResultShapeTest {
+
+    static List<String> patients(String m, int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(create("Patient", patient(m, "Page" + (char) ('A' + (i * 7) % n), "P", i % 2 == 0 ? "female" : "male",
+                    (1950 + i) + "-01-01")));
+        }
+        return ids;
+    }
+
+    /** Follows next links from the first page; returns every match id in order. */
+    static List<String> allPages(String first, Runnable afterFirstPage) {
+        List<String> seen = new ArrayList<>();
+        JsonPath page = search(first);
+        boolean firstPage = true;
+        while (true) {
+            seen.addAll(page.getList("entry.resource.id"));
+            if (firstPage && afterFirstPage != null) {
+                afterFirstPage.run();
+            }
+            firstPage = false;
+            String next = page.getString("link.find { it.relation == 'next' }.url");
+            if (next == null) {
+                return seen;
+            }
+            page = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().statusCode(200)
+                    .extract().jsonPath();
+        }
+    }
+
+    @Test
+    void searchsetWithSelfLinkAndTotal() {
+        String m = unique();
+        patients(m, 3);
+        JsonPath page = search("Patient?identifier=urn:test:" + m + "|");
+        assertEquals("searchset", page.getString("type"));
+        assertEquals(3, page.getInt("total"));
+        assertTrue(page.getString("link.find { it.relation == 'self' }.url").contains("identifier=urn:test:" + m + "%7C"));
+        assertEquals(List.of("match", "match", "match"), page.getList("entry.search.mode"));
+        assertTrue(page.getString("entry[0].fullUrl").contains("/fhir/Patient/"));
+    }
+
+    @Test
+    void pagesAreStableWhileNewDataArrives() {
+        String m = unique();
+        List<String> created = patients(m, 7);
+        AtomicBoolean inserted = new AtomicBoolean();
+        List<String> seen = allPages("Patient?identifier=urn:test:" + m + "|&_count=3", () -> {
+            // written after the first page: must not shift or repeat later pages
+            create("Patient", patient(m, "Late", "L", "female", "2000-01-01"));
+            inserted.set(true);
+        });
+        assertTrue(inserted.get());
+        assertEquals(new HashSet<>(seen).size(), seen.size(), "no repeats: " + seen);
+        assertTrue(seen.containsAll(created), "nothing skipped");
+    }
+
+    @Test
+    void sortByOneOrSeveralKeysFollowedAcrossPages() {
+        String m = unique();
+        patients(m, 6);
+        List<String> byFamily = allPages("Patient?identifier=urn:test:" + m + "|&_sort=family,-birthdate&_count=2", null);
+        JsonPath all = search("Patient?identifier=urn:test:" + m + "|&_sort=family,-birthdate&_count=50");
+        List<String> families = all.getList("entry.resource.name[0].family");
+        List<String> sorted = new ArrayList<>(families);
+        sorted.sort(null);
+        assertEquals(sorted, families);
+        assertEquals(all.getList("entry.resource.id"), byFamily);
+
+        List<String> births = search("Patient?identifier=urn:test:" + m + "|&_sort=-birthdate").getList("entry.resource.birthDate");
+        List<String> descending = new ArrayList<>(births);
+        descending.sort(java.util.Comparator.reverseOrder());
+        assertEquals(descending, births);
+    }
+
+    @Test
+    void previousLinkLeadsBack() {
+        String m = unique();
+        patients(m, 5);
+        JsonPath first = search("Patient?identifier=urn:test:" + m + "|&_count=2&_sort=birthdate");
+        assertNull(first.getString("link.find { it.relation == 'previous' }.url"));
+        String next = first.getString("link.find { it.relation == 'next' }.url");
+        JsonPath second = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().extract().jsonPath();
+        String previous = second.getString("link.find { it.relation == 'previous' }.url");
+        assertNotNull(previous);
+        JsonPath back = given().urlEncodingEnabled(false).get(previous.substring(previous.indexOf("/fhir/"))).then().extract().jsonPath();
+        assertEquals(first.getList("entry.resource.id"), back.getList("entry.resource.id"));
+    }
+
+    @Test
+    void totalModesAndSummaryCount() {
+        String m = unique();
+        patients(m, 4);
+        String q = "Patient?identifier=urn:test:" + m + "|";
+        assertNull(search(q + "&_total=none").get("total"));
+        assertEquals(4, search(q + "&_total=accurate").getInt("total"));
+        JsonPath count = search(q + "&_summary=count");
+        assertEquals(4, count.getInt("total"));
+        assertNull(count.get("entry"));
+        assertEquals(4, search(q + "&_count=0").getInt("total"));
+    }
+
+    @Test
+    void summaryAndElementsCutTheEntries() {
+        String m = unique();
+        patients(m, 1);
+        JsonPath elements = search("Patient?identifier=urn:test:" + m + "|&_elements=gender");
+        assertEquals("female", elements.getString("entry[0].resource.gender"));
+        assertNull(elements.get("entry[0].resource.birthDate"));
+        assertNull(elements.get("entry[0].resource.name"));
+        JsonPath summary = search("Patient?identifier=urn:test:" + m + "|&_summary=true");
+        assertNotNull(summary.get("entry[0].resource.name"));
+        assertNotNull(summary.get("entry[0].resource.id"));
+    }
+
+    @Test
+    void unknownParametersAreIgnoredAndLeftOutOfSelfUnlessStrict() {
+        String m = unique();
+        patients(m, 2);
+        JsonPath page = search("Patient?identifier=urn:test:" + m + "|&favourite-colour=blue");
+        assertEquals(2, page.getInt("total"));
+        assertFalse(page.getString("link.find { it.relation == 'self' }.url").contains("favourite"));
+        given().urlEncodingEnabled(false).header("Prefer", "handling=strict")
+                .get("/fhir/" + url("Patient?identifier=urn:test:" + m + "|&favourite-colour=blue"))
+                .then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    @Test
+    void postSearchIsTheSameAsGet() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Post", "P", "female", "1960"));
+        String obs = create("Observation", observation(m, p, "1742-6", "2016-01-01", 40, "U/L"));
+        given().contentType("application/x-www-form-urlencoded").formParam("subject", "Patient/" + p)
+                .formParam("code", "http://loinc.org|1742-6").post("/fhir/Observation/_search")
+                .then().statusCode(200).body("type", equalTo("searchset")).body("total", equalTo(1))
+                .body("entry[0].resource.id", equalTo(obs));
+        assertEquals(List.of(obs), ids("Observation?subject=Patient/" + p + "&code=http://loinc.org|1742-6"));
+    }
+
+    @Test
+    void searchOnUnsupportedTypeIs404() {
+        given().get("/fhir/Medication?code=x").then().statusCode(404).body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    @Test
+    void xmlSearchset() {
+        given().accept("application/fhir+xml").get("/fhir/Patient?_count=1").then().statusCode(200)
+                .body(org.hamcrest.Matchers.startsWith("<Bundle xmlns=\"http://hl7.org/fhir\">"));
+        given().accept(FHIR_JSON).get("/fhir/Patient?_count=1&_total=none").then().statusCode(200).body("total", nullValue());
+    }
+}
