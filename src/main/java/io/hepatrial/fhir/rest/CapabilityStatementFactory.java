@@ -19,8 +19,12 @@ import org.hl7.fhir.r4.model.CapabilityStatement.SystemRestfulInteraction;
 import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
 import org.hl7.fhir.r4.model.Enumerations.FHIRVersion;
 import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
+import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
 
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import io.hepatrial.fhir.SupportedResourceTypes;
+import io.hepatrial.fhir.search.SearchParameterDefinition;
+import io.hepatrial.fhir.search.SearchParameterRegistry;
 import jakarta.inject.Singleton;
 
 /**
@@ -37,14 +41,16 @@ public class CapabilityStatementFactory {
     private static final Set<String> SYSTEM_INTERACTIONS = Set.of("transaction", "batch", "search-system", "history-system");
 
     private final SupportedResourceTypes types;
+    private final SearchParameterRegistry searchParameters;
     private final String version;
     private final Date started = new Date();
     private final List<String> typeInteractions = new ArrayList<>();
     private final List<String> systemInteractions = new ArrayList<>();
 
-    public CapabilityStatementFactory(SupportedResourceTypes types,
+    public CapabilityStatementFactory(SupportedResourceTypes types, SearchParameterRegistry searchParameters,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.types = types;
+        this.searchParameters = searchParameters;
         this.version = version;
         for (Class<?> endpoint : ENDPOINTS) {
             for (Method method : endpoint.getDeclaredMethods()) {
@@ -61,6 +67,26 @@ public class CapabilityStatementFactory {
     /** The interaction codes implemented for every resource type. */
     public List<String> typeInteractions() {
         return List.copyOf(typeInteractions);
+    }
+
+    /** The search parameters, includes and revincludes of a type, from the registry search itself uses. */
+    private void addSearch(CapabilityStatementRestResourceComponent resource, String type) {
+        resource.addSearchInclude("*");
+        for (SearchParameterDefinition param : searchParameters.forType(type)) {
+            resource.addSearchParam().setName(param.name()).setDefinition(param.uri())
+                    .setType(SearchParamType.fromCode(param.kind().getCode())).setDocumentation(param.description());
+            if (param.kind() == RestSearchParameterTypeEnum.REFERENCE) {
+                resource.addSearchInclude(type + ":" + param.name());
+            }
+        }
+        for (String source : types.all()) {
+            for (SearchParameterDefinition param : searchParameters.forType(source)) {
+                boolean pointsHere = param.targets().isEmpty() || param.targets().contains(type);
+                if (param.kind() == RestSearchParameterTypeEnum.REFERENCE && pointsHere) {
+                    resource.addSearchRevInclude(source + ":" + param.name());
+                }
+            }
+        }
     }
 
     public CapabilityStatement build(String baseUrl) {
@@ -90,6 +116,9 @@ public class CapabilityStatementFactory {
                     .setConditionalUpdate(false)
                     .setConditionalRead(ConditionalReadStatus.FULLSUPPORT)
                     .setConditionalDelete(ConditionalDeleteStatus.NOTSUPPORTED);
+            if (typeInteractions.contains("search-type")) {
+                addSearch(resource, type);
+            }
         }
         for (String code : systemInteractions) {
             rest.addInteraction().setCode(SystemRestfulInteraction.fromCode(code));

@@ -35,4 +35,18 @@ class CapabilityStatementTest {
                 .body("rest[0].resource.find { it.type == 'Patient' }.versioning", equalTo("versioned-update"))
                 .body("rest[0].resource.find { it.type == 'Patient' }.updateCreate", equalTo(true));
     }
+
+    @Test
+    void listsTheSearchParametersIncludesAndRevincludesSearchUses() {
+        given().get("/fhir/metadata").then().statusCode(200)
+                .body("rest[0].resource.find { it.type == 'Observation' }.interaction.code", hasItems("search-type"))
+                .body("rest[0].resource.find { it.type == 'Observation' }.searchParam.name",
+                        hasItems("code", "date", "subject", "patient", "value-quantity", "_lastUpdated", "_id", "_tag"))
+                .body("rest[0].resource.find { it.type == 'Observation' }.searchParam.find { it.name == 'value-quantity' }.type",
+                        equalTo("quantity"))
+                .body("rest[0].resource.find { it.type == 'ResearchSubject' }.searchInclude",
+                        hasItems("ResearchSubject:individual", "ResearchSubject:study"))
+                .body("rest[0].resource.find { it.type == 'Patient' }.searchRevInclude",
+                        hasItems("ResearchSubject:individual", "Observation:subject"));
+    }
 }
