@@ -36,7 +36,7 @@ import jakarta.inject.Singleton;
 public class CapabilityStatementFactory {
 
     /** The endpoint classes whose {@link FhirInteraction} marks the CapabilityStatement reports. */
-    static final List<Class<?>> ENDPOINTS = List.of(FhirEndpoint.class);
+    static final List<Class<?>> ENDPOINTS = List.of(FhirEndpoint.class, OperationEndpoint.class);
 
     private static final Set<String> SYSTEM_INTERACTIONS = Set.of("transaction", "batch", "search-system", "history-system");
 

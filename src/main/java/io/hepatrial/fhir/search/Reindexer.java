@@ -1,0 +1,59 @@
+package io.hepatrial.fhir.search;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.hibernate.Session;
+import org.hl7.fhir.r4.model.Resource;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.hepatrial.fhir.store.entity.ResourceEntity;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+/**
+ * Rebuilds index rows from the stored bodies, one batch of resources per transaction, in pid
+ * order. Each batch locks its rows as a write does, so writes running meanwhile are neither lost
+ * nor overwritten with stale rows; the returned position lets a caller resume where it stopped.
+ */
+@ApplicationScoped
+public class Reindexer {
+
+    /** What one batch did, and where the next one starts (null when everything is done). */
+    public record Batch(int reindexed, Long nextAfterPid) {
+    }
+
+    private final Session session;
+    private final FhirContext fhirContext;
+    private final IndexExtractor extractor;
+    private final IndexWriter writer;
+
+    public Reindexer(Session session, FhirContext fhirContext, IndexExtractor extractor, IndexWriter writer) {
+        this.session = session;
+        this.fhirContext = fhirContext;
+        this.extractor = extractor;
+        this.writer = writer;
+    }
+
+    /** Reindexes up to {@code size} current resources (of {@code type}, or all types) with pid above {@code afterPid}. */
+    public Batch reindex(String type, long afterPid, int size) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            var query = session.createSelectionQuery("from ResourceEntity where pid > :after"
+                    + (type == null ? "" : " and type = :type") + " order by pid", ResourceEntity.class)
+                    .setParameter("after", afterPid);
+            if (type != null) {
+                query.setParameter("type", type);
+            }
+            List<ResourceEntity> resources = query.setMaxResults(size).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+            for (ResourceEntity entity : resources) {
+                List<IndexRow> rows = entity.deleted || entity.body == null ? List.of()
+                        : extractor.extract((Resource) fhirContext.newJsonParser()
+                                .parseResource(new String(entity.body, StandardCharsets.UTF_8)));
+                writer.replace(entity.pid, entity.type, rows, true);
+            }
+            Long next = resources.size() < size ? null : resources.get(resources.size() - 1).pid;
+            return new Batch(resources.size(), next);
+        });
+    }
+}
