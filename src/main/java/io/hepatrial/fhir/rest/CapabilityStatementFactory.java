@@ -56,7 +56,9 @@ public class CapabilityStatementFactory {
             for (Method method : endpoint.getDeclaredMethods()) {
                 FhirInteraction mark = method.getAnnotation(FhirInteraction.class);
                 if (mark != null) {
-                    (SYSTEM_INTERACTIONS.contains(mark.value()) ? systemInteractions : typeInteractions).add(mark.value());
+                    for (String code : mark.value()) {
+                        (SYSTEM_INTERACTIONS.contains(code) ? systemInteractions : typeInteractions).add(code);
+                    }
                 }
             }
         }
@@ -112,10 +114,10 @@ public class CapabilityStatementFactory {
             resource.setVersioning(ResourceVersionPolicy.VERSIONEDUPDATE)
                     .setReadHistory(typeInteractions.contains("vread"))
                     .setUpdateCreate(typeInteractions.contains("update"))
-                    .setConditionalCreate(false)
-                    .setConditionalUpdate(false)
+                    .setConditionalCreate(true)
+                    .setConditionalUpdate(true)
                     .setConditionalRead(ConditionalReadStatus.FULLSUPPORT)
-                    .setConditionalDelete(ConditionalDeleteStatus.NOTSUPPORTED);
+                    .setConditionalDelete(ConditionalDeleteStatus.SINGLE);
             if (typeInteractions.contains("search-type")) {
                 addSearch(resource, type);
             }

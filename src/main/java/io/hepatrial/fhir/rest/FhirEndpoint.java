@@ -8,8 +8,14 @@ import java.util.Optional;
 
 import org.hl7.fhir.r4.model.Resource;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+
 import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.bundle.BundleProcessor;
 import io.hepatrial.fhir.SupportedResourceTypes;
+import io.hepatrial.fhir.UpdateRules;
 import io.hepatrial.fhir.store.ResourceStore;
 import io.hepatrial.fhir.store.StoredVersion;
 import io.hepatrial.fhir.store.WriteOutcome;
@@ -44,11 +50,16 @@ public class FhirEndpoint {
     private final CapabilityStatementFactory capabilities;
     private final FhirRequest request;
     private final SearchBundles searchBundles;
+    private final BundleProcessor bundles;
+    private final int maxBundleChars;
 
     public FhirEndpoint(ResourceStore store, SupportedResourceTypes types, ResourceCodec codec, FhirResponses responses,
             HistoryBundles historyBundles, CapabilityStatementFactory capabilities, FhirRequest request,
-            SearchBundles searchBundles) {
+            SearchBundles searchBundles, BundleProcessor bundles,
+            @ConfigProperty(name = "hepatrial.bundle.max-chars") int maxBundleChars) {
         this.searchBundles = searchBundles;
+        this.bundles = bundles;
+        this.maxBundleChars = maxBundleChars;
         this.store = store;
         this.types = types;
         this.codec = codec;
@@ -100,7 +111,66 @@ public class FhirEndpoint {
         Resource resource = codec.parse(body, request.bodyFormat(), type);
         // http.html#create: an id in the body is ignored; the server assigns one.
         resource.setIdElement(null);
+        String ifNoneExist = request.header("If-None-Exist");
+        if (ifNoneExist != null && !ifNoneExist.isBlank()) {
+            BundleProcessor.EntryResult result = bundles.single(HTTPVerb.POST, type, resource, ifNoneExist, null, request.baseUrl());
+            return responses.written(new WriteOutcome(result.version(), result.status() == 201));
+        }
         return responses.written(store.create(resource));
+    }
+
+    @PUT
+    @Path("{type}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "conditional update: update the one resource the search parameters match (or create it)")
+    public Response conditionalUpdate(@PathParam("type") String type, String body) {
+        types.require(type);
+        request.format();
+        Long expectedVersion = request.ifMatchVersion();
+        Resource resource = codec.parse(body, request.bodyFormat(), type);
+        BundleProcessor.EntryResult result = bundles.single(HTTPVerb.PUT, type + "?" + rawQuery(), resource, null,
+                expectedVersion, request.baseUrl());
+        return responses.written(new WriteOutcome(result.version(), result.status() == 201));
+    }
+
+    @DELETE
+    @Path("{type}")
+    @Operation(summary = "conditional delete: delete the one resource the search parameters match")
+    public Response conditionalDelete(@PathParam("type") String type) {
+        types.require(type);
+        request.format();
+        BundleProcessor.EntryResult result = bundles.single(HTTPVerb.DELETE, type + "?" + rawQuery(), null, null,
+                request.ifMatchVersion(), request.baseUrl());
+        return responses.deleted(type, result.version() == null ? "(no match)" : result.version().id(),
+                Optional.ofNullable(result.version()));
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "transaction or batch: process a Bundle of interactions (atomically for a transaction)")
+    @FhirInteraction({"transaction", "batch"})
+    public Response transactionOrBatch(String body) {
+        request.format();
+        FhirFormat bodyFormat = request.bodyFormat();
+        requireBundleSize(body);
+        boolean representation = request.preferences().returnPreference() != Preferences.Return.MINIMAL;
+        Bundle response = bundles.process(() -> (Bundle) codec.parse(body, bodyFormat, "Bundle"), request.baseUrl(), representation);
+        return responses.resource(200, response);
+    }
+
+    private void requireBundleSize(String body) {
+        if (body != null && body.length() > maxBundleChars) {
+            throw new FhirException(413, org.hl7.fhir.r4.model.OperationOutcome.IssueType.TOOLONG, "The request body has "
+                    + body.length() + " characters; this server takes at most " + maxBundleChars + " (hepatrial.bundle.max-chars)");
+        }
+    }
+
+    private String rawQuery() {
+        String query = request.requestUri().getRawQuery();
+        if (query == null || query.isBlank()) {
+            throw FhirException.badRequest("A conditional update or delete needs search parameters in the URL");
+        }
+        return query;
     }
 
     @GET
@@ -140,15 +210,7 @@ public class FhirEndpoint {
         request.format();
         Long expectedVersion = request.ifMatchVersion();
         Resource resource = codec.parse(body, request.bodyFormat(), type);
-        // http.html#update: the body must carry the id of the URL.
-        if (!resource.hasIdElement() || resource.getIdElement().getIdPart() == null) {
-            throw FhirException.badRequest("The " + type + " in the body has no id; a PUT to " + type + "/" + id
-                    + " must carry \"id\": \"" + id + "\"");
-        }
-        if (!id.equals(resource.getIdElement().getIdPart())) {
-            throw FhirException.badRequest("The id in the body (" + resource.getIdElement().getIdPart()
-                    + ") does not match the id in the URL (" + id + ")");
-        }
+        UpdateRules.requireBodyId(type, id, resource);
         WriteOutcome outcome = store.update(type, id, resource, expectedVersion);
         return responses.written(outcome);
     }

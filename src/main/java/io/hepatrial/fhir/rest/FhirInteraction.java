@@ -14,6 +14,6 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 public @interface FhirInteraction {
 
-    /** The interaction code, e.g. {@code read}, {@code history-type}, {@code history-system}. */
-    String value();
+    /** The interaction codes, e.g. {@code read}, {@code history-type}, {@code history-system}. */
+    String[] value();
 }

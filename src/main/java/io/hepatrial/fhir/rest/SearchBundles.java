@@ -43,6 +43,18 @@ public class SearchBundles {
     public Response search(String type, Map<String, List<String>> parameters) {
         FhirFormat format = request.format();
         SearchRequest search = parser.parse(type, parameters, request.preferences().strictHandling());
+        Bundle bundle = searchset(search);
+        return Response.ok(codec.encodeSearchset(bundle, format, search.summary(), search.elements()), format.contentType()).build();
+    }
+
+    /** Parses search parameters as this request asks (strict or lenient about unknown ones). */
+    public SearchRequest parse(String type, Map<String, List<String>> parameters) {
+        return parser.parse(type, parameters, request.preferences().strictHandling());
+    }
+
+    /** Runs a parsed search and builds its searchset Bundle (also for GET entries of a transaction). */
+    public Bundle searchset(SearchRequest search) {
+        String type = search.type();
         String base = request.baseUrl();
         SearchResult result = engine.search(search, base);
 
@@ -68,7 +80,7 @@ public class SearchBundles {
         for (StoredVersion include : result.included()) {
             bundle.addEntry(entry(base, include, SearchEntryMode.INCLUDE));
         }
-        return Response.ok(codec.encodeSearchset(bundle, format, search.summary(), search.elements()), format.contentType()).build();
+        return bundle;
     }
 
     private BundleEntryComponent entry(String base, StoredVersion version, SearchEntryMode mode) {

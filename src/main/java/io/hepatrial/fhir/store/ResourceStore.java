@@ -23,7 +23,6 @@ import io.hepatrial.fhir.search.IndexExtractor;
 import io.hepatrial.fhir.search.IndexWriter;
 import io.hepatrial.fhir.store.entity.ResourceEntity;
 import io.hepatrial.fhir.store.entity.ResourceVersionEntity;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
@@ -35,8 +34,6 @@ import jakarta.persistence.LockModeType;
 @ApplicationScoped
 public class ResourceStore {
 
-    /** A write that loses a race for a new resource id is retried; this bounds the retries. */
-    private static final int MAX_ATTEMPTS = 5;
     private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
 
     private final Session session;
@@ -53,9 +50,31 @@ public class ResourceStore {
 
     /** Stores a new resource under a server-assigned id (a random UUID, so ids reveal nothing). */
     public WriteOutcome create(Resource resource) {
+        return create(resource, newId());
+    }
+
+    /** Stores a new resource under an id the server assigned earlier (e.g. while planning a transaction). */
+    public WriteOutcome create(Resource resource, String id) {
         String type = resource.fhirType();
-        String id = UUID.randomUUID().toString();
         return inTransaction(() -> new WriteOutcome(insertNew(type, id, resource, "POST"), true));
+    }
+
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /**
+     * Records that a conditional create with these criteria made {@code type/id}. The unique key makes
+     * a concurrent conditional create with the same criteria fail (and be retried) instead of
+     * creating a duplicate. A claim lasts until its resource is next written (see writeVersion).
+     */
+    public void claimConditionalCreate(String type, String criteria, String id) {
+        inTransaction(() -> {
+            session.createNativeMutationQuery("insert into conditional_create_key (res_type, criteria, resource_pid)"
+                            + " select res_type, :criteria, pid from resource where res_type = :type and res_id = :id")
+                    .setParameter("type", type).setParameter("criteria", criteria).setParameter("id", id).executeUpdate();
+            return null;
+        });
     }
 
     /**
@@ -211,6 +230,10 @@ public class ResourceStore {
         current.body = body;
         if (current.pid == null) {
             session.persist(current);
+        } else {
+            // A changed resource may no longer match the criteria it was conditionally created with.
+            session.createNativeMutationQuery("delete from conditional_create_key where resource_pid = :pid")
+                    .setParameter("pid", current.pid).executeUpdate();
         }
 
         ResourceVersionEntity row = new ResourceVersionEntity();
@@ -238,35 +261,7 @@ public class ResourceStore {
         return new StoredVersion(row.type, row.logicalId, row.version, row.lastUpdated, row.method, row.body);
     }
 
-    /**
-     * Runs work in the caller's transaction, or in a new one that is retried when it lost a race to
-     * create the same resource id (a unique-key violation): the retry then sees the winner's row.
-     */
-    private <T> T inTransaction(Callable<T> work) {
-        if (QuarkusTransaction.isActive()) {
-            return QuarkusTransaction.joiningExisting().call(work);
-        }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return QuarkusTransaction.requiringNew().call(work);
-            } catch (RuntimeException e) {
-                if (attempt >= MAX_ATTEMPTS || !isUniqueViolation(e)) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
-                return true;
-            }
-            if (t instanceof org.hibernate.exception.ConstraintViolationException cve
-                    && cve.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE) {
-                return true;
-            }
-        }
-        return false;
+    private static <T> T inTransaction(Callable<T> work) {
+        return StoreTransactions.retryingOnConflict(work);
     }
 }

@@ -1,0 +1,497 @@
+package io.hepatrial.fhir.bundle;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryResponseComponent;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.SupportedResourceTypes;
+import io.hepatrial.fhir.UpdateRules;
+import io.hepatrial.fhir.rest.ResourceCodec;
+import io.hepatrial.fhir.rest.SearchBundles;
+import io.hepatrial.fhir.search.ConditionalMatcher;
+import io.hepatrial.fhir.store.ResourceStore;
+import io.hepatrial.fhir.store.StoreTransactions;
+import io.hepatrial.fhir.store.StoredVersion;
+import io.hepatrial.fhir.store.WriteOutcome;
+import jakarta.enterprise.context.RequestScoped;
+
+/**
+ * Transaction and batch Bundles (http.html#transaction, bundle.html). A transaction is one
+ * database transaction: entries are processed in the spec's order (DELETE, POST, PUT, GET),
+ * {@code urn:uuid:}/{@code urn:oid:} fullUrls and conditional references are resolved and every
+ * reference is rewritten, and any failing entry rolls all of it back. A batch runs each entry as
+ * a transaction of its own.
+ */
+@RequestScoped
+public class BundleProcessor {
+
+    private final ResourceStore store;
+    private final ConditionalMatcher matcher;
+    private final SupportedResourceTypes types;
+    private final FhirContext fhirContext;
+    private final ResourceCodec codec;
+    private final SearchBundles searchBundles;
+    private final int maxEntries;
+
+    public BundleProcessor(ResourceStore store, ConditionalMatcher matcher, SupportedResourceTypes types, FhirContext fhirContext,
+            ResourceCodec codec, SearchBundles searchBundles,
+            @ConfigProperty(name = "hepatrial.bundle.max-entries") int maxEntries) {
+        this.store = store;
+        this.matcher = matcher;
+        this.types = types;
+        this.fhirContext = fhirContext;
+        this.codec = codec;
+        this.searchBundles = searchBundles;
+        this.maxEntries = maxEntries;
+    }
+
+    /**
+     * Processes a transaction or batch Bundle and returns its response Bundle.
+     *
+     * @param representation whether response entries carry the resulting resources (Prefer: return)
+     */
+    public Bundle process(java.util.function.Supplier<Bundle> received, String baseUrl, boolean representation) {
+        Bundle bundle = received.get();
+        if (bundle.getEntry().size() > maxEntries) {
+            throw new FhirException(413, IssueType.TOOCOSTLY, "The Bundle has " + bundle.getEntry().size()
+                    + " entries; this server takes at most " + maxEntries + " (hepatrial.bundle.max-entries)");
+        }
+        Bundle.BundleType type = bundle.getType();
+        if (type == Bundle.BundleType.TRANSACTION) {
+            // A retry (after losing a race on a unique key) starts again from the Bundle as received:
+            // an attempt rewrites references in place.
+            boolean[] first = {true};
+            List<Planned> entries = StoreTransactions.retryingOnConflict(() -> {
+                List<Planned> attempt = parseAll(first[0] ? bundle : received.get(), baseUrl);
+                first[0] = false;
+                run(attempt, baseUrl);
+                return attempt;
+            });
+            return response(Bundle.BundleType.TRANSACTIONRESPONSE, entries, representation);
+        }
+        if (type == Bundle.BundleType.BATCH) {
+            List<Planned> entries = new ArrayList<>();
+            for (int i = 0; i < bundle.getEntry().size(); i++) {
+                BundleEntryComponent original = bundle.getEntry().get(i);
+                int index = i;
+                Planned entry;
+                try {
+                    entry = StoreTransactions.retryingOnConflict(() -> {
+                        Planned attempt = parse(index, original.copy(), baseUrl);
+                        run(List.of(attempt), baseUrl);
+                        return attempt;
+                    });
+                } catch (FhirException e) {
+                    entry = Planned.failed(i, original, e);
+                }
+                entries.add(entry);
+            }
+            return response(Bundle.BundleType.BATCHRESPONSE, entries, representation);
+        }
+        throw FhirException.badRequest("POST to the base URL takes a Bundle of type transaction or batch, not "
+                + (type == null ? "(none)" : type.toCode()));
+    }
+
+    /** What one interaction did when run as a single-entry transaction (conditional create, update, delete). */
+    public record EntryResult(int status, StoredVersion version) {
+    }
+
+    /**
+     * Runs one interaction with the transaction machinery: the plain endpoints' conditional
+     * create (If-None-Exist), conditional update and conditional delete.
+     */
+    public EntryResult single(HTTPVerb method, String url, Resource resource, String ifNoneExist, Long ifMatch, String baseUrl) {
+        BundleEntryComponent entry = new BundleEntryComponent();
+        entry.getRequest().setMethod(method).setUrl(url).setIfNoneExist(ifNoneExist)
+                .setIfMatch(ifMatch == null ? null : "W/\"" + ifMatch + "\"");
+        entry.setResource(resource);
+        Planned done = StoreTransactions.retryingOnConflict(() -> {
+            Planned attempt = parse(0, entry.copy(), baseUrl);
+            run(List.of(attempt), baseUrl);
+            return attempt;
+        });
+        return new EntryResult(Integer.parseInt(done.status.substring(0, 3)), done.version);
+    }
+
+    private List<Planned> parseAll(Bundle bundle, String baseUrl) {
+        List<Planned> entries = new ArrayList<>();
+        for (int i = 0; i < bundle.getEntry().size(); i++) {
+            entries.add(parse(i, bundle.getEntry().get(i), baseUrl));
+        }
+        return entries;
+    }
+
+    /** Checks one entry's request and resource; a 400 naming the entry when malformed. */
+    private Planned parse(int index, BundleEntryComponent entry, String baseUrl) {
+        Planned planned = new Planned(index, entry);
+        return inEntry(planned, () -> {
+            if (!entry.hasRequest() || entry.getRequest().getMethod() == null || entry.getRequest().getMethod() == HTTPVerb.NULL) {
+                throw FhirException.badRequest("the entry has no request.method");
+            }
+            String url = entry.getRequest().getUrl();
+            if (url == null || url.isBlank()) {
+                throw FhirException.badRequest("the entry has no request.url");
+            }
+            if (url.startsWith("http://") || url.startsWith("https://")) {
+                if (!url.startsWith(baseUrl + "/")) {
+                    throw FhirException.badRequest("request.url " + url + " is not on this server");
+                }
+                url = url.substring(baseUrl.length() + 1);
+            }
+            url = url.startsWith("/") ? url.substring(1) : url;
+            planned.method = entry.getRequest().getMethod();
+            planned.url = url;
+            int question = url.indexOf('?');
+            String path = question < 0 ? url : url.substring(0, question);
+            String[] segments = path.split("/");
+            planned.type = types.require(segments[0]);
+            if (question >= 0) {
+                planned.condition = matcher.parse(planned.type, url);
+            }
+            planned.id = segments.length > 1 ? SupportedResourceTypes.requireValidId(segments[1]) : null;
+            switch (planned.method) {
+                case POST -> {
+                    if (segments.length != 1 || question >= 0) {
+                        throw FhirException.badRequest("a POST entry's request.url must be a resource type, not " + url);
+                    }
+                    planned.resource = resource(entry, planned.type);
+                    if (entry.getRequest().hasIfNoneExist()) {
+                        planned.ifNoneExist = matcher.parse(planned.type, entry.getRequest().getIfNoneExist());
+                    }
+                }
+                case PUT -> {
+                    if (!(segments.length == 2 && question < 0) && !(segments.length == 1 && question >= 0)) {
+                        throw FhirException.badRequest("a PUT entry's request.url must be [type]/[id] or [type]?[search], not " + url);
+                    }
+                    planned.resource = resource(entry, planned.type);
+                    if (planned.id != null) {
+                        UpdateRules.requireBodyId(planned.type, planned.id, planned.resource);
+                    }
+                }
+                case DELETE -> {
+                    if (!(segments.length == 2 && question < 0) && !(segments.length == 1 && question >= 0)) {
+                        throw FhirException.badRequest("a DELETE entry's request.url must be [type]/[id] or [type]?[search], not " + url);
+                    }
+                }
+                case GET, HEAD -> {
+                    if (segments.length > 4 || segments.length == 3) {
+                        throw FhirException.badRequest("a GET entry's request.url must be [type], [type]/[id], [type]/[id]/_history/[vid]"
+                                + " or [type]?[search], not " + url);
+                    }
+                }
+                default -> throw new FhirException(400, IssueType.NOTSUPPORTED, planned.method.toCode()
+                        + " entries are not supported in Bundles");
+            }
+            planned.expectedVersion = ifMatch(entry.getRequest().getIfMatch());
+            return planned;
+        });
+    }
+
+    private Resource resource(BundleEntryComponent entry, String type) {
+        if (!entry.hasResource()) {
+            throw FhirException.badRequest("the entry has no resource");
+        }
+        Resource resource = entry.getResource();
+        if (!resource.fhirType().equals(type)) {
+            throw FhirException.badRequest("the entry holds a " + resource.fhirType() + " but its request.url takes " + type);
+        }
+        return resource;
+    }
+
+    private static Long ifMatch(String etag) {
+        if (etag == null || etag.isBlank()) {
+            return null;
+        }
+        String v = etag.trim().replaceFirst("^W/", "").replace("\"", "");
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw FhirException.badRequest("ifMatch must be a version ETag such as W/\"3\", not " + etag);
+        }
+    }
+
+    /** Processes the entries in the order the spec sets, in the caller's (one) transaction. */
+    private void run(List<Planned> entries, String baseUrl) {
+        Map<String, String> resolved = new HashMap<>();
+        for (Planned entry : entries) {
+            if (entry.method == HTTPVerb.DELETE) {
+                inEntry(entry, () -> delete(entry, baseUrl));
+            }
+        }
+        for (Planned entry : entries) {
+            if (entry.method == HTTPVerb.POST) {
+                inEntry(entry, () -> planCreate(entry, baseUrl, resolved));
+            } else if (entry.method == HTTPVerb.PUT) {
+                inEntry(entry, () -> planUpdate(entry, baseUrl, resolved));
+            }
+        }
+        for (Planned entry : entries) {
+            if (entry.resource != null) {
+                inEntry(entry, () -> rewriteReferences(entry.resource, resolved, baseUrl));
+            }
+        }
+        for (Planned entry : entries) {
+            if (entry.method == HTTPVerb.POST) {
+                inEntry(entry, () -> create(entry));
+            }
+        }
+        for (Planned entry : entries) {
+            if (entry.method == HTTPVerb.PUT) {
+                inEntry(entry, () -> {
+                    WriteOutcome outcome = store.update(entry.type, entry.id, entry.resource, entry.expectedVersion);
+                    entry.done(outcome.created() ? "201 Created" : "200 OK", outcome.version());
+                    return null;
+                });
+            }
+        }
+        for (Planned entry : entries) {
+            if (entry.method == HTTPVerb.GET || entry.method == HTTPVerb.HEAD) {
+                inEntry(entry, () -> read(entry));
+            }
+        }
+    }
+
+    private Object delete(Planned entry, String baseUrl) {
+        String id = entry.id;
+        if (entry.condition != null) {
+            List<StoredVersion> matches = matcher.matches(entry.condition, baseUrl, 2);
+            if (matches.size() > 1) {
+                throw FhirException.preconditionFailed("the conditional delete " + entry.url + " matches more than one resource");
+            }
+            id = matches.isEmpty() ? null : matches.get(0).id();
+        }
+        Optional<StoredVersion> deletion = id == null ? Optional.empty() : store.delete(entry.type, id, entry.expectedVersion);
+        entry.done("204 No Content", deletion.orElse(null));
+        return null;
+    }
+
+    private Object planCreate(Planned entry, String baseUrl, Map<String, String> resolved) {
+        if (entry.ifNoneExist != null) {
+            List<StoredVersion> matches = matcher.matches(entry.ifNoneExist, baseUrl, 2);
+            if (matches.size() > 1) {
+                throw FhirException.preconditionFailed("ifNoneExist " + entry.ifNoneExist.canonicalCriteria()
+                        + " matches more than one " + entry.type);
+            }
+            if (matches.size() == 1) {
+                entry.existing = matches.get(0);
+            }
+        }
+        entry.id = entry.existing != null ? entry.existing.id() : ResourceStore.newId();
+        remember(entry, resolved);
+        return null;
+    }
+
+    private Object planUpdate(Planned entry, String baseUrl, Map<String, String> resolved) {
+        if (entry.condition != null) {
+            List<StoredVersion> matches = matcher.matches(entry.condition, baseUrl, 2);
+            if (matches.size() > 1) {
+                throw FhirException.preconditionFailed("the conditional update " + entry.url + " matches more than one resource");
+            }
+            String bodyId = entry.resource.hasIdElement() ? entry.resource.getIdElement().getIdPart() : null;
+            if (matches.size() == 1) {
+                entry.id = matches.get(0).id();
+                if (bodyId != null && !bodyId.equals(entry.id)) {
+                    throw FhirException.badRequest("the body's id " + bodyId + " differs from the matching resource " + entry.type
+                            + "/" + entry.id);
+                }
+            } else {
+                entry.id = bodyId != null ? SupportedResourceTypes.requireValidId(bodyId) : ResourceStore.newId();
+            }
+            entry.resource.setId(entry.id);
+        }
+        remember(entry, resolved);
+        return null;
+    }
+
+    private static void remember(Planned entry, Map<String, String> resolved) {
+        String fullUrl = entry.entry.getFullUrl();
+        if (fullUrl != null && !fullUrl.isBlank()) {
+            resolved.put(fullUrl, entry.type + "/" + entry.id);
+        }
+    }
+
+    private Object create(Planned entry) {
+        if (entry.existing != null) {
+            entry.done("200 OK", entry.existing);
+            return null;
+        }
+        entry.resource.setIdElement(null);
+        WriteOutcome outcome = store.create(entry.resource, entry.id);
+        if (entry.ifNoneExist != null) {
+            store.claimConditionalCreate(entry.type, entry.ifNoneExist.canonicalCriteria(), entry.id);
+        }
+        entry.done("201 Created", outcome.version());
+        return null;
+    }
+
+    private Object read(Planned entry) {
+        if (entry.condition != null || entry.id == null) {
+            Map<String, List<String>> parameters = entry.condition == null ? Map.of() : entry.condition.parameters();
+            Bundle searchset = searchBundles.searchset(searchBundles.parse(entry.type, parameters));
+            entry.done("200 OK", null);
+            entry.result = searchset;
+            return null;
+        }
+        String[] segments = entry.url.split("/");
+        Optional<StoredVersion> version = segments.length == 4
+                ? parseVersion(segments[3]).flatMap(v -> store.vread(entry.type, entry.id, v))
+                : store.read(entry.type, entry.id);
+        StoredVersion found = version.orElseThrow(() -> FhirException.notFound(entry.url + " is not known to this server"));
+        if (found.isDeleted()) {
+            throw new FhirException(410, IssueType.DELETED, entry.url + " was deleted");
+        }
+        entry.done("200 OK", found);
+        entry.result = codec.parseStored(found.body());
+        return null;
+    }
+
+    private static Optional<Long> parseVersion(String text) {
+        try {
+            return Optional.of(Long.parseLong(text));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Points every reference of the resource (including those in extensions and contained resources)
+     * at what it names: a fullUrl of this Bundle, or the one resource a conditional reference matches.
+     */
+    private Object rewriteReferences(Resource resource, Map<String, String> resolved, String baseUrl) {
+        for (Reference reference : fhirContext.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+            String value = reference.getReference();
+            if (value == null) {
+                continue;
+            }
+            String target = resolved.get(value);
+            if (target != null) {
+                reference.setReference(target);
+            } else if (value.startsWith("urn:uuid:") || value.startsWith("urn:oid:")) {
+                throw FhirException.badRequest("the reference " + value + " names no entry of this Bundle");
+            } else if (isConditional(value)) {
+                ConditionalMatcher.Condition condition = matcher.parse(null, value);
+                List<StoredVersion> matches = matcher.matches(condition, baseUrl, 2);
+                if (matches.size() != 1) {
+                    throw FhirException.preconditionFailed("the conditional reference " + value + " matches "
+                            + (matches.isEmpty() ? "no resource" : "more than one resource") + "; it must match exactly one");
+                }
+                reference.setReference(condition.type() + "/" + matches.get(0).id());
+            }
+        }
+        return null;
+    }
+
+    private static boolean isConditional(String reference) {
+        int question = reference.indexOf('?');
+        return question > 0 && reference.lastIndexOf('/', question) < 0;
+    }
+
+    private Bundle response(Bundle.BundleType type, List<Planned> entries, boolean representation) {
+        Bundle response = new Bundle();
+        response.setId(UUID.randomUUID().toString());
+        response.setType(type);
+        response.getMeta().setLastUpdated(new Date());
+        for (Planned entry : entries) {
+            BundleEntryComponent out = response.addEntry();
+            BundleEntryResponseComponent answer = out.getResponse().setStatus(entry.status);
+            if (entry.version != null) {
+                StoredVersion v = entry.version;
+                answer.setLocation(v.type() + "/" + v.id() + "/_history/" + v.version()).setEtag(v.etag())
+                        .setLastModifiedElement(new InstantType(Date.from(v.lastUpdated())));
+                if (representation && !v.isDeleted() && entry.method != HTTPVerb.GET) {
+                    out.setResource(codec.parseStored(v.body()));
+                }
+            }
+            if (entry.result != null) {
+                out.setResource(entry.result);
+            }
+            if (entry.failure != null) {
+                answer.setOutcome(entry.failure);
+            }
+        }
+        return response;
+    }
+
+    /** Runs one step of an entry; a failure names the entry (its index and fullUrl). */
+    private static <T> T inEntry(Planned entry, java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (FhirException e) {
+            throw new FhirException(e.status(), e.issueType(), entry.describe() + ": " + e.getMessage(), e.headers(), e);
+        }
+    }
+
+    /** One entry as parsed, planned and executed. */
+    private static final class Planned {
+        final int index;
+        final BundleEntryComponent entry;
+        HTTPVerb method;
+        String url;
+        String type;
+        String id;
+        ConditionalMatcher.Condition condition;
+        ConditionalMatcher.Condition ifNoneExist;
+        Long expectedVersion;
+        Resource resource;
+        StoredVersion existing;
+        String status;
+        StoredVersion version;
+        Resource result;
+        OperationOutcome failure;
+
+        Planned(int index, BundleEntryComponent entry) {
+            this.index = index;
+            this.entry = entry;
+        }
+
+        static Planned failed(int index, BundleEntryComponent entry, FhirException e) {
+            Planned planned = new Planned(index, entry);
+            planned.status = e.status() + " " + reason(e.status());
+            OperationOutcome outcome = new OperationOutcome();
+            outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(e.issueType()).setDiagnostics(e.getMessage());
+            planned.failure = outcome;
+            return planned;
+        }
+
+        void done(String status, StoredVersion version) {
+            this.status = status;
+            this.version = version;
+        }
+
+        String describe() {
+            String fullUrl = entry.getFullUrl();
+            return "Bundle entry " + index + (fullUrl == null || fullUrl.isBlank() ? "" : " (fullUrl " + fullUrl + ")")
+                    + (method == null ? "" : " " + method.toCode() + " " + url);
+        }
+
+        private static String reason(int status) {
+            return switch (status) {
+                case 400 -> "Bad Request";
+                case 404 -> "Not Found";
+                case 409 -> "Conflict";
+                case 410 -> "Gone";
+                case 412 -> "Precondition Failed";
+                case 413 -> "Payload Too Large";
+                default -> "Error";
+            };
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.hepatrial.fhir.bundle;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
+
+/** Transaction and batch Bundles and conditional interactions (http.html#transaction, #ccreate, #cond-update). */
+@QuarkusTest
+class TransactionTest {
+
+    static final String FHIR_JSON = "application/fhir+json";
+
+    static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static ValidatableResponse post(String bundle) {
+        return given().contentType(FHIR_JSON).body(bundle).post("/fhir").then();
+    }
+
+    static String bundle(String type, String... entries) {
+        return "{\"resourceType\":\"Bundle\",\"type\":\"" + type + "\",\"entry\":[" + String.join(",", entries) + "]}";
+    }
+
+    static String entry(String fullUrl, String resource, String method, String url, String extraRequest) {
+        return "{" + (fullUrl == null ? "" : "\"fullUrl\":\"" + fullUrl + "\",") + (resource == null ? "" : "\"resource\":" + resource + ",")
+                + "\"request\":{\"method\":\"" + method + "\",\"url\":\"" + url + "\"" + (extraRequest == null ? "" : "," + extraRequest) + "}}";
+    }
+
+    static String patient(String system, String value) {
+        return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + system + "\",\"value\":\"" + value + "\"}],"
+                + "\"name\":[{\"family\":\"Tx\"}]}";
+    }
+
+    static String observation(String system, String value, String subject) {
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"identifier\":[{\"system\":\"" + system + "\",\"value\":\""
+                + value + "\"}],\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1742-6\"}]},"
+                + "\"subject\":{\"reference\":\"" + subject + "\"},"
+                + "\"extension\":[{\"url\":\"http://example.org/fhir/StructureDefinition/reviewed-with\",\"valueReference\":{\"reference\":\""
+                + subject + "\"}}],"
+                + "\"valueQuantity\":{\"value\":42,\"unit\":\"U/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"U/L\"}}";
+    }
+
+    static int count(String query) {
+        return given().urlEncodingEnabled(false).get("/fhir/" + query.replace("|", "%7C")).then().statusCode(200)
+                .extract().path("total");
+    }
+
+    @Test
+    void transactionCreatesAndRewritesUrnUuidReferences() {
+        String sys = "urn:test:" + unique();
+        String p = "urn:uuid:" + UUID.randomUUID();
+        JsonPath response = post(bundle("transaction",
+                entry(null, observation(sys, "o1", p), "POST", "Observation", null),
+                entry(p, patient(sys, "p1"), "POST", "Patient", null),
+                entry(null, observation(sys, "o2", p), "POST", "Observation", null)))
+                .statusCode(200)
+                .body("resourceType", equalTo("Bundle"))
+                .body("type", equalTo("transaction-response"))
+                .body("entry", hasSize(3))
+                .body("entry.response.status", equalTo(List.of("201 Created", "201 Created", "201 Created")))
+                .body("entry[1].response.location", matchesPattern("Patient/[^/]+/_history/1"))
+                .body("entry[0].response.etag", equalTo("W/\"1\""))
+                .extract().jsonPath();
+        String patientId = response.getString("entry[1].response.location").split("/")[1];
+        String obsLocation = response.getString("entry[0].response.location");
+        given().get("/fhir/" + obsLocation).then().statusCode(200)
+                .body("subject.reference", equalTo("Patient/" + patientId))
+                .body("extension[0].valueReference.reference", equalTo("Patient/" + patientId));
+        assertEquals(2, count("Observation?subject=Patient/" + patientId));
+    }
+
+    @Test
+    void aFailingEntryRollsBackEverythingAndIsNamed() {
+        String sys = "urn:test:" + unique();
+        String p = "urn:uuid:" + UUID.randomUUID();
+        post(bundle("transaction",
+                entry(p, patient(sys, "p1"), "POST", "Patient", null),
+                entry(null, observation(sys, "o1", p), "POST", "Observation", null),
+                entry("urn:uuid:bad-entry", observation(sys, "o2", "urn:uuid:nowhere"), "POST", "Observation", null)))
+                .statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"))
+                .body("issue[0].diagnostics", containsString("entry 2"))
+                .body("issue[0].diagnostics", containsString("urn:uuid:bad-entry"));
+        assertEquals(0, count("Patient?identifier=" + sys + "|"));
+        assertEquals(0, count("Observation?identifier=" + sys + "|"));
+        int patientVersions = given().get("/fhir/Patient/_history?_count=1").then().extract().path("total");
+        post(bundle("transaction",
+                entry(p, patient(sys, "p1"), "POST", "Patient", null),
+                entry(null, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"},\"effectiveDateTime\":\"2020-13-45\"}",
+                        "POST", "Observation", null)))
+                .statusCode(400);
+        int after = given().get("/fhir/Patient/_history?_count=1").then().extract().path("total");
+        assertEquals(patientVersions, after, "history holds nothing of the rolled-back transaction");
+    }
+
+    @Test
+    void malformedEntriesAre400NamingTheEntry() {
+        post(bundle("transaction", "{\"resource\":{\"resourceType\":\"Patient\"}}")).statusCode(400)
+                .body("issue[0].diagnostics", containsString("entry 0"));
+        post(bundle("transaction", entry(null, patient("urn:x", "1"), "POST", "Patient/123", null))).statusCode(400);
+        post(bundle("transaction", entry(null, patient("urn:x", "1"), "POST", "Medication", null))).statusCode(404);
+        post(bundle("transaction", entry(null, patient("urn:x", "1"), "POST", "Observation", null))).statusCode(400);
+        post(bundle("collection", entry(null, patient("urn:x", "1"), "POST", "Patient", null))).statusCode(400);
+    }
+
+    @Test
+    void rePushingWithIfNoneExistStoresNothingNew() {
+        String sys = "urn:test:" + unique();
+        String p = "urn:uuid:" + UUID.randomUUID();
+        String labs = bundle("transaction",
+                entry(p, patient(sys, "p1"), "POST", "Patient", "\"ifNoneExist\":\"identifier=" + sys + "|p1\""),
+                entry(null, observation(sys, "lab-1", p), "POST", "Observation", "\"ifNoneExist\":\"identifier=" + sys + "|lab-1\""),
+                entry(null, observation(sys, "lab-2", p), "POST", "Observation", "\"ifNoneExist\":\"identifier=" + sys + "|lab-2\""));
+        post(labs).statusCode(200).body("entry.response.status", equalTo(List.of("201 Created", "201 Created", "201 Created")));
+        JsonPath again = post(labs).statusCode(200)
+                .body("entry.response.status", equalTo(List.of("200 OK", "200 OK", "200 OK"))).extract().jsonPath();
+        assertEquals(1, count("Patient?identifier=" + sys + "|p1"));
+        assertEquals(2, count("Observation?identifier=" + sys + "|"));
+        String patientId = again.getString("entry[0].response.location").split("/")[1];
+        assertEquals(2, count("Observation?subject=Patient/" + patientId));
+    }
+
+    @Test
+    void conditionalReferencesMustMatchExactlyOne() {
+        String sys = "urn:test:" + unique();
+        String ref = "Patient?identifier=" + sys + "|c1";
+        post(bundle("transaction", entry(null, observation(sys, "o", ref), "POST", "Observation", null))).statusCode(412)
+                .body("resourceType", equalTo("OperationOutcome"));
+        String id = given().contentType(FHIR_JSON).body(patient(sys, "c1")).post("/fhir/Patient").then().statusCode(201)
+                .extract().header("Location").split("/Patient/")[1].split("/")[0];
+        post(bundle("transaction", entry(null, observation(sys, "o", ref), "POST", "Observation", null))).statusCode(200);
+        assertEquals(1, count("Observation?subject=Patient/" + id));
+        given().contentType(FHIR_JSON).body(patient(sys, "c1")).post("/fhir/Patient").then().statusCode(201);
+        post(bundle("transaction", entry(null, observation(sys, "o2", ref), "POST", "Observation", null))).statusCode(412);
+        post(bundle("transaction", entry(null, observation(sys, "o3", "Patient?nonsense-param=1"), "POST", "Observation", null)))
+                .statusCode(400);
+    }
+
+    @Test
+    void conditionalUpdateAndDeleteInATransaction() {
+        String sys = "urn:test:" + unique();
+        String url = "Observation?identifier=" + sys + "|lab-9";
+        post(bundle("transaction", entry(null, observation(sys, "lab-9", "Patient/x"), "PUT", url, null))).statusCode(200)
+                .body("entry[0].response.status", equalTo("201 Created"));
+        post(bundle("transaction", entry(null, observation(sys, "lab-9", "Patient/y"), "PUT", url, null))).statusCode(200)
+                .body("entry[0].response.status", equalTo("200 OK"))
+                .body("entry[0].response.etag", equalTo("W/\"2\""));
+        assertEquals(1, count(url));
+        post(bundle("transaction", entry(null, null, "DELETE", url, null))).statusCode(200)
+                .body("entry[0].response.status", equalTo("204 No Content"));
+        assertEquals(0, count(url));
+    }
+
+    @Test
+    void getEntriesReadAndSearch() {
+        String sys = "urn:test:" + unique();
+        String id = given().contentType(FHIR_JSON).body(patient(sys, "g1")).post("/fhir/Patient").then().statusCode(201)
+                .extract().header("Location").split("/Patient/")[1].split("/")[0];
+        post(bundle("batch", entry(null, null, "GET", "Patient/" + id, null),
+                entry(null, null, "GET", "Patient?identifier=" + sys + "|g1", null),
+                entry(null, null, "GET", "Patient/unknown-" + sys.substring(9), null)))
+                .statusCode(200)
+                .body("type", equalTo("batch-response"))
+                .body("entry[0].response.status", equalTo("200 OK"))
+                .body("entry[0].resource.id", equalTo(id))
+                .body("entry[1].resource.resourceType", equalTo("Bundle"))
+                .body("entry[1].resource.total", equalTo(1))
+                .body("entry[2].response.status", containsString("404"));
+    }
+
+    @Test
+    void batchEntriesSucceedOrFailOnTheirOwn() {
+        String sys = "urn:test:" + unique();
+        post(bundle("batch",
+                entry(null, patient(sys, "b1"), "POST", "Patient", null),
+                entry(null, patient(sys, "b2"), "PUT", "Patient/other-id", null),
+                entry(null, patient(sys, "b3"), "POST", "Patient", null)))
+                .statusCode(200)
+                .body("type", equalTo("batch-response"))
+                .body("entry[0].response.status", equalTo("201 Created"))
+                .body("entry[1].response.status", containsString("400"))
+                .body("entry[1].response.outcome.resourceType", equalTo("OperationOutcome"))
+                .body("entry[2].response.status", equalTo("201 Created"));
+        assertEquals(2, count("Patient?identifier=" + sys + "|"));
+    }
+
+    @Test
+    void plainConditionalCreateUpdateAndDelete() {
+        String sys = "urn:test:" + unique();
+        given().contentType(FHIR_JSON).header("If-None-Exist", "identifier=" + sys + "|k1").body(patient(sys, "k1"))
+                .post("/fhir/Patient").then().statusCode(201);
+        String location = given().contentType(FHIR_JSON).header("If-None-Exist", "identifier=" + sys + "|k1").body(patient(sys, "k1"))
+                .post("/fhir/Patient").then().statusCode(200).extract().header("Location");
+        assertEquals(1, count("Patient?identifier=" + sys + "|k1"));
+
+        given().urlEncodingEnabled(false).contentType(FHIR_JSON).body(patient(sys, "k1").replace("Tx", "Updated"))
+                .put("/fhir/Patient?identifier=" + sys + "%7Ck1").then().statusCode(200).header("ETag", equalTo("W/\"2\""));
+        given().get(location.replace("/_history/1", "")).then().body("name[0].family", equalTo("Updated"));
+        given().urlEncodingEnabled(false).contentType(FHIR_JSON).body(patient(sys, "k2"))
+                .put("/fhir/Patient?identifier=" + sys + "%7Ck2").then().statusCode(201);
+
+        given().contentType(FHIR_JSON).body(patient(sys, "k1")).post("/fhir/Patient").then().statusCode(201);
+        given().urlEncodingEnabled(false).delete("/fhir/Patient?identifier=" + sys + "%7Ck1").then().statusCode(412)
+                .body("resourceType", equalTo("OperationOutcome"));
+        given().urlEncodingEnabled(false).delete("/fhir/Patient?identifier=" + sys + "%7Ck2").then().statusCode(200);
+        assertEquals(0, count("Patient?identifier=" + sys + "|k2"));
+    }
+
+    /** Two clients pushing the same conditional create at the same moment: one resource, not two. */
+    @Test
+    void concurrentConditionalCreatesMakeNoDuplicates() throws Exception {
+        String sys = "urn:test:" + unique();
+        int clients = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            statuses.add(pool.submit(() -> {
+                start.await();
+                return given().contentType(FHIR_JSON)
+                        .body(bundle("transaction", entry(null, observation(sys, "same-lab", "Patient/p"), "POST", "Observation",
+                                "\"ifNoneExist\":\"identifier=" + sys + "|same-lab\"")))
+                        .post("/fhir").then().extract().statusCode();
+            }));
+        }
+        start.countDown();
+        for (Future<Integer> status : statuses) {
+            assertEquals(200, status.get());
+        }
+        pool.shutdown();
+        assertEquals(1, count("Observation?identifier=" + sys + "|same-lab"));
+    }
+
+    @Test
+    void tooManyEntriesIs413() {
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i < 501; i++) {
+            entries.append(i == 0 ? "" : ",").append(entry(null, "{\"resourceType\":\"Patient\"}", "POST", "Patient", null));
+        }
+        post("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[" + entries + "]}").statusCode(413)
+                .body("resourceType", equalTo("OperationOutcome"));
+    }
+}
