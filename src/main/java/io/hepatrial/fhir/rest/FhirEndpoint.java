@@ -81,7 +81,7 @@ public class FhirEndpoint {
     @Operation(summary = "search: the resources of a type that match the parameters (search.html)")
     @FhirInteraction("search-type")
     public Response search(@PathParam("type") String type) {
-        types.require(type);
+        requireType(type);
         return searchBundles.search(type, request.uriInfo().getQueryParameters());
     }
 
@@ -90,7 +90,7 @@ public class FhirEndpoint {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(summary = "search with the parameters in a form-encoded body (and the query string)")
     public Response searchByPost(@PathParam("type") String type, MultivaluedMap<String, String> form) {
-        types.require(type);
+        requireType(type);
         Map<String, List<String>> parameters = new LinkedHashMap<>(request.uriInfo().getQueryParameters());
         form.forEach((name, values) -> parameters.merge(name, values, (a, b) -> {
             List<String> all = new ArrayList<>(a);
@@ -106,7 +106,7 @@ public class FhirEndpoint {
     @FhirInteraction("create")
     @Operation(summary = "create: store a new resource under a server-assigned id")
     public Response create(@PathParam("type") String type, String body) {
-        types.require(type);
+        requireType(type);
         request.format();
         Resource resource = codec.parse(body, request.bodyFormat(), type);
         // http.html#create: an id in the body is ignored; the server assigns one.
@@ -124,7 +124,7 @@ public class FhirEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "conditional update: update the one resource the search parameters match (or create it)")
     public Response conditionalUpdate(@PathParam("type") String type, String body) {
-        types.require(type);
+        requireType(type);
         request.format();
         Long expectedVersion = request.ifMatchVersion();
         Resource resource = codec.parse(body, request.bodyFormat(), type);
@@ -137,7 +137,7 @@ public class FhirEndpoint {
     @Path("{type}")
     @Operation(summary = "conditional delete: delete the one resource the search parameters match")
     public Response conditionalDelete(@PathParam("type") String type) {
-        types.require(type);
+        requireType(type);
         request.format();
         BundleProcessor.EntryResult result = bundles.single(HTTPVerb.DELETE, type + "?" + rawQuery(), null, null,
                 request.ifMatchVersion(), request.baseUrl());
@@ -178,7 +178,7 @@ public class FhirEndpoint {
     @FhirInteraction("read")
     @Operation(summary = "read: the current version of a resource")
     public Response read(@PathParam("type") String type, @PathParam("id") String id) {
-        types.require(type);
+        requireType(type);
         SupportedResourceTypes.requireValidId(id);
         request.format();
         StoredVersion current = store.read(type, id).orElseThrow(() -> unknown(type, id));
@@ -190,7 +190,7 @@ public class FhirEndpoint {
     @FhirInteraction("vread")
     @Operation(summary = "vread: one version of a resource")
     public Response vread(@PathParam("type") String type, @PathParam("id") String id, @PathParam("vid") String vid) {
-        types.require(type);
+        requireType(type);
         SupportedResourceTypes.requireValidId(id);
         request.format();
         Long version = FhirRequest.versionOfEtag(vid);
@@ -205,7 +205,7 @@ public class FhirEndpoint {
     @FhirInteraction("update")
     @Operation(summary = "update: store a new version (or create with a client-chosen id)")
     public Response update(@PathParam("type") String type, @PathParam("id") String id, String body) {
-        types.require(type);
+        requireType(type);
         SupportedResourceTypes.requireValidId(id);
         request.format();
         Long expectedVersion = request.ifMatchVersion();
@@ -220,7 +220,7 @@ public class FhirEndpoint {
     @FhirInteraction("delete")
     @Operation(summary = "delete: mark a resource deleted (later reads answer 410)")
     public Response delete(@PathParam("type") String type, @PathParam("id") String id) {
-        types.require(type);
+        requireType(type);
         SupportedResourceTypes.requireValidId(id);
         request.format();
         Optional<StoredVersion> deletion = store.delete(type, id, request.ifMatchVersion());
@@ -232,7 +232,7 @@ public class FhirEndpoint {
     @FhirInteraction("history-instance")
     @Operation(summary = "history of one resource, newest first")
     public Response instanceHistory(@PathParam("type") String type, @PathParam("id") String id) {
-        types.require(type);
+        requireType(type);
         SupportedResourceTypes.requireValidId(id);
         request.format();
         if (store.read(type, id).isEmpty()) {
@@ -246,7 +246,7 @@ public class FhirEndpoint {
     @FhirInteraction("history-type")
     @Operation(summary = "history of every resource of a type, newest first")
     public Response typeHistory(@PathParam("type") String type) {
-        types.require(type);
+        requireType(type);
         request.format();
         return responses.resource(200, historyBundles.page(type, null));
     }
@@ -258,6 +258,17 @@ public class FhirEndpoint {
     public Response systemHistory() {
         request.format();
         return responses.resource(200, historyBundles.page(null, null));
+    }
+
+    /**
+     * The type of a type-level URL. Quarkus REST lets e.g. DELETE /fhir/metadata fall through to
+     * DELETE /fhir/{type}; the fixed paths of the base (metadata, _history) answer 405, as JAX-RS would.
+     */
+    private void requireType(String type) {
+        if (type.equals("metadata") || type.startsWith("_")) {
+            throw new jakarta.ws.rs.WebApplicationException(405);
+        }
+        types.require(type);
     }
 
     private static FhirException unknown(String type, String id) {

@@ -48,48 +48,44 @@ public class IndexWriter {
         });
     }
 
+    private static final String INSERT_TOKEN =
+            "insert into search_token (resource_pid, res_type, param, system, code, display) values (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_STRING =
+            "insert into search_string (resource_pid, res_type, param, value_normalized, value_exact) values (?, ?, ?, ?, ?)";
+    private static final String INSERT_DATE =
+            "insert into search_date (resource_pid, res_type, param, low_value, high_value) values (?, ?, ?, ?, ?)";
+    private static final String INSERT_NUMBER =
+            "insert into search_number (resource_pid, res_type, param, value_number) values (?, ?, ?, ?)";
+    private static final String INSERT_QUANTITY = "insert into search_quantity (resource_pid, res_type, param, value_number,"
+            + " system, code, canonical_value, canonical_code) values (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_REFERENCE = "insert into search_reference (resource_pid, res_type, param, target_type,"
+            + " target_id, target_url) values (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_URI = "insert into search_uri (resource_pid, res_type, param, uri) values (?, ?, ?, ?)";
+
+    /** Inserts the rows with one batched statement per table that has rows (statements are prepared only when needed). */
     private static void insert(Connection connection, long pid, String type, List<IndexRow> rows) throws SQLException {
-        try (PreparedStatement token = connection.prepareStatement(
-                    "insert into search_token (resource_pid, res_type, param, system, code, display) values (?, ?, ?, ?, ?, ?)");
-                PreparedStatement text = connection.prepareStatement(
-                    "insert into search_string (resource_pid, res_type, param, value_normalized, value_exact) values (?, ?, ?, ?, ?)");
-                PreparedStatement date = connection.prepareStatement(
-                    "insert into search_date (resource_pid, res_type, param, low_value, high_value) values (?, ?, ?, ?, ?)");
-                PreparedStatement number = connection.prepareStatement(
-                    "insert into search_number (resource_pid, res_type, param, value_number) values (?, ?, ?, ?)");
-                PreparedStatement quantity = connection.prepareStatement(
-                    "insert into search_quantity (resource_pid, res_type, param, value_number, system, code, canonical_value,"
-                            + " canonical_code) values (?, ?, ?, ?, ?, ?, ?, ?)");
-                PreparedStatement reference = connection.prepareStatement(
-                    "insert into search_reference (resource_pid, res_type, param, target_type, target_id, target_url)"
-                            + " values (?, ?, ?, ?, ?, ?)");
-                PreparedStatement uri = connection.prepareStatement(
-                    "insert into search_uri (resource_pid, res_type, param, uri) values (?, ?, ?, ?)")) {
-            int[] counts = new int[7];
+        java.util.Map<String, PreparedStatement> statements = new java.util.LinkedHashMap<>();
+        try {
             for (IndexRow row : rows) {
                 PreparedStatement statement;
                 if (row instanceof IndexRow.Token t) {
-                    statement = start(token, pid, type, t.param());
+                    statement = start(statements, connection, INSERT_TOKEN, pid, type, t.param());
                     setString(statement, 4, t.system());
                     setString(statement, 5, t.code());
                     setString(statement, 6, t.display());
-                    counts[0]++;
                 } else if (row instanceof IndexRow.Text s) {
-                    statement = start(text, pid, type, s.param());
+                    statement = start(statements, connection, INSERT_STRING, pid, type, s.param());
                     statement.setString(4, s.normalized());
                     statement.setString(5, s.exact());
-                    counts[1]++;
                 } else if (row instanceof IndexRow.DateRange d) {
-                    statement = start(date, pid, type, d.param());
+                    statement = start(statements, connection, INSERT_DATE, pid, type, d.param());
                     statement.setObject(4, utc(d.low()));
                     statement.setObject(5, utc(d.high()));
-                    counts[2]++;
                 } else if (row instanceof IndexRow.Number n) {
-                    statement = start(number, pid, type, n.param());
+                    statement = start(statements, connection, INSERT_NUMBER, pid, type, n.param());
                     statement.setBigDecimal(4, scaled(n.value()));
-                    counts[3]++;
                 } else if (row instanceof IndexRow.Quantity q) {
-                    statement = start(quantity, pid, type, q.param());
+                    statement = start(statements, connection, INSERT_QUANTITY, pid, type, q.param());
                     statement.setBigDecimal(4, scaled(q.value()));
                     setString(statement, 5, q.system());
                     setString(statement, 6, q.code());
@@ -99,28 +95,36 @@ public class IndexWriter {
                         statement.setBigDecimal(7, scaled(q.canonicalValue()));
                     }
                     setString(statement, 8, q.canonicalCode());
-                    counts[4]++;
                 } else if (row instanceof IndexRow.Reference r) {
-                    statement = start(reference, pid, type, r.param());
+                    statement = start(statements, connection, INSERT_REFERENCE, pid, type, r.param());
                     setString(statement, 4, r.targetType());
                     setString(statement, 5, r.targetId());
                     setString(statement, 6, r.url());
-                    counts[5]++;
                 } else {
                     IndexRow.Uri u = (IndexRow.Uri) row;
-                    statement = start(uri, pid, type, u.param());
+                    statement = start(statements, connection, INSERT_URI, pid, type, u.param());
                     statement.setString(4, u.uri());
-                    counts[6]++;
                 }
                 statement.addBatch();
             }
-            PreparedStatement[] statements = {token, text, date, number, quantity, reference, uri};
-            for (int i = 0; i < statements.length; i++) {
-                if (counts[i] > 0) {
-                    statements[i].executeBatch();
-                }
+            for (PreparedStatement statement : statements.values()) {
+                statement.executeBatch();
+            }
+        } finally {
+            for (PreparedStatement statement : statements.values()) {
+                statement.close();
             }
         }
+    }
+
+    private static PreparedStatement start(java.util.Map<String, PreparedStatement> statements, Connection connection, String sql,
+            long pid, String type, String param) throws SQLException {
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
+        }
+        return start(statement, pid, type, param);
     }
 
     private static PreparedStatement start(PreparedStatement statement, long pid, String type, String param) throws SQLException {

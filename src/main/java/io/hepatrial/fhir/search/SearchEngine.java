@@ -107,9 +107,12 @@ public class SearchEngine {
     private void where(Sql sql, SearchRequest request, String baseUrl) {
         SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
         sql.append("r.res_type = ").param(request.type()).append(" and r.deleted = false");
-        for (Criterion criterion : request.criteria()) {
+        // The most selective criterion drives (IN); the others are checked per row it yields (EXISTS).
+        List<Criterion> criteria = new ArrayList<>(request.criteria());
+        criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
+        for (int i = 0; i < criteria.size(); i++) {
             sql.append(" and ");
-            conditions.condition(sql, request.type(), "r", criterion);
+            conditions.condition(sql, request.type(), "r", criteria.get(i), i == 0 && SearchSql.selectivityRank(criteria.get(0)) < 9);
         }
     }
 

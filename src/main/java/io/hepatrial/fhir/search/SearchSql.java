@@ -32,48 +32,97 @@ final class SearchSql {
         this.baseUrl = baseUrl;
     }
 
-    /** Appends the condition that the resource row {@code alias} (of {@code type}) meets the criterion. */
-    void condition(Sql sql, String type, String alias, Criterion criterion) {
+    /**
+     * Appends the condition that the resource row {@code alias} (of {@code type}) meets the criterion.
+     *
+     * @param driving write it as {@code IN (sub-select)}, which lets the database start from the
+     *                index rows; otherwise as a correlated {@code EXISTS}, checked per candidate row
+     *                (the cheaper form for every criterion after the most selective one)
+     */
+    void condition(Sql sql, String type, String alias, Criterion criterion, boolean driving) {
         if (criterion instanceof Criterion.Param param) {
-            paramCondition(sql, type, alias, param);
+            paramCondition(sql, type, alias, param, driving);
         } else if (criterion instanceof Criterion.Chain chain) {
-            chainCondition(sql, type, alias, chain);
+            chainCondition(sql, type, alias, chain, driving);
         } else {
-            hasCondition(sql, type, alias, (Criterion.Has) criterion);
+            hasCondition(sql, type, alias, (Criterion.Has) criterion, driving);
         }
     }
 
-    private void chainCondition(Sql sql, String type, String alias, Criterion.Chain chain) {
+    /** Opens "alias.column [not] in (select selected" or "[not] exists (select 1", for a sub-select over row. */
+    private static void open(Sql sql, boolean driving, boolean negated, String alias, String column, String selected) {
+        if (driving) {
+            sql.append(alias + "." + column + (negated ? " not in" : " in") + " (select " + selected);
+        } else {
+            sql.append((negated ? "not exists" : "exists") + " (select 1");
+        }
+    }
+
+    /** The correlation of a non-driving sub-select: " and selected = alias.column", or nothing. */
+    private static String correlate(boolean driving, String alias, String column, String selected) {
+        return driving ? "" : " and " + selected + " = " + alias + "." + column;
+    }
+
+    /** How selective a criterion is likely to be: the most selective drives the query. */
+    static int selectivityRank(Criterion criterion) {
+        if (criterion instanceof Criterion.Chain) {
+            return 3;
+        }
+        if (criterion instanceof Criterion.Has) {
+            return 2;
+        }
+        Criterion.Param param = (Criterion.Param) criterion;
+        if ("missing".equals(param.modifier()) || "not".equals(param.modifier())) {
+            return 9;
+        }
+        String name = param.param().name();
+        if (name.equals("_id")) {
+            return 0;
+        }
+        return switch (param.param().kind()) {
+            case REFERENCE -> 1;
+            case TOKEN -> name.equals("identifier") ? 1 : 4;
+            case STRING, URI -> 5;
+            case QUANTITY, NUMBER -> 6;
+            default -> 7;
+        };
+    }
+
+    private void chainCondition(Sql sql, String type, String alias, Criterion.Chain chain, boolean driving) {
         String ref = newAlias("ref");
         String target = newAlias("t");
-        sql.append(alias + ".pid in (select " + ref + ".resource_pid from search_reference " + ref + " join resource " + target
+        open(sql, driving, false, alias, "pid", ref + ".resource_pid");
+        sql.append(" from search_reference " + ref + " join resource " + target
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
                 + ref + ".res_type = ").param(type).append(" and " + ref + ".param = ").param(chain.reference().name())
+                .append(correlate(driving, alias, "pid", ref + ".resource_pid"))
                 .append(" and " + target + ".deleted = false and (");
         boolean first = true;
         for (var entry : chain.targetConditions().entrySet()) {
             sql.append(first ? "(" : " or (");
             first = false;
             sql.append(target + ".res_type = ").param(entry.getKey()).append(" and ");
-            condition(sql, entry.getKey(), target, entry.getValue());
+            condition(sql, entry.getKey(), target, entry.getValue(), true);
             sql.append(")");
         }
         sql.append("))");
     }
 
-    private void hasCondition(Sql sql, String type, String alias, Criterion.Has has) {
+    private void hasCondition(Sql sql, String type, String alias, Criterion.Has has, boolean driving) {
         String ref = newAlias("ref");
         String source = newAlias("s");
-        sql.append(alias + ".res_id in (select " + ref + ".target_id from search_reference " + ref + " join resource " + source
+        open(sql, driving, false, alias, "res_id", ref + ".target_id");
+        sql.append(" from search_reference " + ref + " join resource " + source
                 + " on " + source + ".pid = " + ref + ".resource_pid where " + ref + ".res_type = ").param(has.sourceType())
                 .append(" and " + ref + ".param = ").param(has.reference().name())
                 .append(" and " + ref + ".target_type = ").param(type)
+                .append(correlate(driving, alias, "res_id", ref + ".target_id"))
                 .append(" and " + source + ".deleted = false and ");
-        condition(sql, has.sourceType(), source, has.sourceCondition());
+        condition(sql, has.sourceType(), source, has.sourceCondition(), true);
         sql.append(")");
     }
 
-    private void paramCondition(Sql sql, String type, String alias, Criterion.Param criterion) {
+    private void paramCondition(Sql sql, String type, String alias, Criterion.Param criterion, boolean driving) {
         SearchParameterDefinition param = criterion.param();
         String modifier = criterion.modifier();
         if (param.isResourceColumn()) {
@@ -89,13 +138,17 @@ final class SearchSql {
                 return;
             }
             boolean missing = criterion.values().contains("true");
-            sql.append(alias + ".pid " + (missing ? "not in" : "in") + " (select " + row + ".resource_pid from " + table + " " + row
-                    + " where " + row + ".res_type = ").param(type).append(" and " + row + ".param = ").param(param.name()).append(")");
+            open(sql, driving, missing, alias, "pid", row + ".resource_pid");
+            sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
+                    .append(" and " + row + ".param = ").param(param.name())
+                    .append(correlate(driving, alias, "pid", row + ".resource_pid")).append(")");
             return;
         }
         boolean negated = "not".equals(modifier);
-        sql.append(alias + ".pid " + (negated ? "not in" : "in") + " (select " + row + ".resource_pid from " + table + " " + row
-                + " where " + row + ".res_type = ").param(type).append(" and " + row + ".param = ").param(param.name())
+        open(sql, driving, negated, alias, "pid", row + ".resource_pid");
+        sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
+                .append(" and " + row + ".param = ").param(param.name())
+                .append(correlate(driving, alias, "pid", row + ".resource_pid"))
                 .append(" and (");
         List<String> values = criterion.values();
         for (int i = 0; i < values.size(); i++) {

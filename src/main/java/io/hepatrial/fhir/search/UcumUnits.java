@@ -2,6 +2,9 @@ package io.hepatrial.fhir.search;
 
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.fhir.ucum.Decimal;
 import org.fhir.ucum.Pair;
@@ -32,11 +35,33 @@ public class UcumUnits {
         }
     }
 
+    /** How a unit converts to its canonical form: value × factor (+ offset, for units such as Cel). */
+    private record Conversion(BigDecimal factor, BigDecimal offset, String code) {
+    }
+
+    /** The UCUM library computes with decimal strings and is slow: conversions are cached per unit. */
+    private final Map<String, Optional<Conversion>> conversions = new ConcurrentHashMap<>();
+
     /** The value in canonical units, or null when the code is not a valid UCUM unit. */
     public Canonical canonical(BigDecimal value, String code) {
         if (value == null || code == null || code.isBlank()) {
             return null;
         }
+        Optional<Conversion> conversion = conversions.computeIfAbsent(code, this::conversion);
+        return conversion.map(c -> new Canonical(value.multiply(c.factor()).add(c.offset()).stripTrailingZeros(), c.code()))
+                .orElse(null);
+    }
+
+    private Optional<Conversion> conversion(String code) {
+        Canonical zero = convert(BigDecimal.ZERO, code);
+        Canonical one = convert(BigDecimal.ONE, code);
+        if (zero == null || one == null || !zero.code().equals(one.code())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Conversion(one.value().subtract(zero.value()), zero.value(), one.code()));
+    }
+
+    private Canonical convert(BigDecimal value, String code) {
         try {
             Pair canonical = ucum.getCanonicalForm(new Pair(new Decimal(value.toPlainString()), code));
             if (canonical == null || canonical.getValue() == null) {

@@ -212,10 +212,8 @@ public class ResourceStore {
         entity.type = type;
         entity.logicalId = id;
         entity.version = 0;
-        StoredVersion version = writeVersion(entity, resource, method);
-        // Flush now so that a concurrent insert of the same id fails here, inside the retry loop.
-        session.flush();
-        return version;
+        // writeVersion flushes: a concurrent insert of the same id fails there, inside the retry loop.
+        return writeVersion(entity, resource, method);
     }
 
     /** Writes the version after {@code current}: a new body, or a deletion when resource is null. */
@@ -247,6 +245,10 @@ public class ResourceStore {
         session.persist(row);
         // The search index follows the current version in the same transaction.
         indexWriter.replace(current.pid, current.type, resource == null ? List.of() : indexExtractor.extract(resource), version > 1);
+        // Written and flushed: keep the persistence context small, or every later flush of a large
+        // transaction Bundle would dirty-check every resource written before it.
+        session.detach(current);
+        session.detach(row);
         return toStoredVersion(row);
     }
 
