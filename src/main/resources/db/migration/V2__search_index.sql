@@ -82,6 +82,6 @@ create table search_uri (
 create index ix_search_uri_value on search_uri (res_type, param, uri, resource_pid);
 create index ix_search_uri_pid on search_uri (resource_pid);
 
--- Search results page in pid order within a type; the current table answers _id and _lastUpdated.
-create index ix_resource_type_pid on resource (res_type, deleted, pid);
-create index ix_resource_type_updated on resource (res_type, last_updated, pid);
+-- No further index on resource (res_type, …): searches start from the index rows of their most
+-- selective criterion and reach resource rows by primary key; an index led by res_type tempts
+-- H2's planner to scan a whole type in pid order instead.

@@ -96,36 +96,128 @@ public class SearchEngine {
     }
 
     private long count(Connection connection, SearchRequest request, String baseUrl) throws SQLException {
-        Sql sql = new Sql().append("select count(*) from resource r where ");
-        where(sql, request, baseUrl);
+        Sql sql = new Sql();
+        if (indexWalk(request) != null) {
+            indexWalkFromWhere(sql, request, baseUrl, row -> "select count(distinct " + row + ".resource_pid)");
+        } else {
+            sql.append("select count(*) from ");
+            fromWhere(sql, request, baseUrl);
+        }
         try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
             result.next();
             return result.getLong(1);
         }
     }
 
-    private void where(Sql sql, SearchRequest request, String baseUrl) {
+    /**
+     * "resource r where …": the most selective criterion (by kind) is written as IN (sub-select) so
+     * the database starts from its index rows; the others are checked per row it yields (EXISTS).
+     */
+    private void fromWhere(Sql sql, SearchRequest request, String baseUrl) {
         SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
-        sql.append("r.res_type = ").param(request.type()).append(" and r.deleted = false");
-        // The most selective criterion drives (IN); the others are checked per row it yields (EXISTS).
         List<Criterion> criteria = new ArrayList<>(request.criteria());
         criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
+        sql.append("resource r where r.res_type = ").param(request.type()).append(" and r.deleted = false");
         for (int i = 0; i < criteria.size(); i++) {
             sql.append(" and ");
-            conditions.condition(sql, request.type(), "r", criteria.get(i), i == 0 && SearchSql.selectivityRank(criteria.get(0)) < 9);
+            boolean driving = i == 0 && SearchSql.selectivityRank(criteria.get(0)) < 9;
+            conditions.condition(sql, request.type(), SearchSql.Target.resource("r"), criteria.get(i), driving);
         }
+    }
+
+    /**
+     * The criterion a search can walk the index of, in pid order, or null. That is the fast path
+     * for the default order: a page is read straight off one index range (the rows are per
+     * current, live resource of the type), however deep the page, with the other criteria checked
+     * per row; no resource row is touched before the page is known.
+     */
+    private static Criterion.Param indexWalk(SearchRequest request) {
+        if (!request.sort().isEmpty() || request.criteria().isEmpty()) {
+            return null;
+        }
+        List<Criterion> criteria = new ArrayList<>(request.criteria());
+        criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
+        if (!(criteria.get(0) instanceof Criterion.Param first) || first.param().isResourceColumn()
+                || SearchSql.selectivityRank(first) >= 9) {
+            return null;
+        }
+        for (Criterion criterion : criteria) {
+            if (!SearchSql.needsOnlyPid(criterion)) {
+                return null;
+            }
+        }
+        return first;
+    }
+
+    /**
+     * "[select] from [index] iN where … and [other criteria on iN.resource_pid]", the select clause
+     * made from the index row's alias; returns that alias.
+     */
+    private String indexWalkFromWhere(Sql sql, SearchRequest request, String baseUrl,
+            java.util.function.Function<String, String> select) {
+        SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
+        Criterion.Param walked = indexWalk(request);
+        String row = conditions.newAlias("w");
+        sql.append(select.apply(row));
+        conditions.indexScan(sql, request.type(), walked, row);
+        SearchSql.Target target = new SearchSql.Target(row + ".resource_pid", null, null);
+        for (Criterion criterion : request.criteria()) {
+            if (criterion != walked) {
+                sql.append(" and ");
+                conditions.condition(sql, request.type(), target, criterion, false);
+            }
+        }
+        return row;
+    }
+
+    private List<Row> indexWalkPage(Connection connection, SearchRequest request, String baseUrl, SearchCursor cursor,
+            boolean backwards) throws SQLException {
+        int wanted = request.count() + 1;
+        java.util.LinkedHashSet<Long> pids = new java.util.LinkedHashSet<>();
+        Long after = cursor == null ? null : cursor.pid();
+        while (pids.size() < wanted) {
+            Sql sql = new Sql();
+            String row = indexWalkFromWhere(sql, request, baseUrl, alias -> "select " + alias + ".resource_pid");
+            if (after != null) {
+                sql.append(" and " + row + ".resource_pid " + (backwards ? "< " : "> ")).param(after);
+            }
+            sql.append(" order by " + row + ".resource_pid" + (backwards ? " desc" : "")).append(" limit ").param(wanted);
+            int read = 0;
+            try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    read++;
+                    after = result.getLong(1);
+                    pids.add(after); // a resource with several matching values yields several rows
+                }
+            }
+            if (read < wanted) {
+                break;
+            }
+        }
+        List<Long> page = new ArrayList<>(pids).subList(0, Math.min(pids.size(), wanted));
+        List<Row> rows = new ArrayList<>();
+        for (PagedVersion version : load(connection, new java.util.LinkedHashSet<>(page))) {
+            rows.add(new Row(version, List.of()));
+        }
+        if (backwards) {
+            Collections.reverse(rows);
+        }
+        return rows;
     }
 
     private List<Row> page(Connection connection, SearchRequest request, String baseUrl, SearchCursor cursor, boolean backwards)
             throws SQLException {
+        if (indexWalk(request) != null) {
+            return indexWalkPage(connection, request, baseUrl, cursor, backwards);
+        }
         List<SortKey> keys = request.sort();
         Sql sql = new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body");
         for (SortKey key : keys) {
             sql.append(", ");
             keyExpression(sql, request.type(), key);
         }
-        sql.append(" from resource r where ");
-        where(sql, request, baseUrl);
+        sql.append(" from ");
+        fromWhere(sql, request, baseUrl);
         if (cursor != null) {
             if (cursor.keys().size() != keys.size()) {
                 throw io.hepatrial.fhir.FhirException.badRequest("_cursor does not belong to this _sort");

@@ -39,28 +39,45 @@ final class SearchSql {
      *                index rows; otherwise as a correlated {@code EXISTS}, checked per candidate row
      *                (the cheaper form for every criterion after the most selective one)
      */
-    void condition(Sql sql, String type, String alias, Criterion criterion, boolean driving) {
+    void condition(Sql sql, String type, Target target, Criterion criterion, boolean driving) {
         if (criterion instanceof Criterion.Param param) {
-            paramCondition(sql, type, alias, param, driving);
+            paramCondition(sql, type, target, param, driving);
         } else if (criterion instanceof Criterion.Chain chain) {
-            chainCondition(sql, type, alias, chain, driving);
+            chainCondition(sql, type, target, chain, driving);
         } else {
-            hasCondition(sql, type, alias, (Criterion.Has) criterion, driving);
+            hasCondition(sql, type, target, (Criterion.Has) criterion, driving);
         }
     }
 
-    /** Opens "alias.column [not] in (select selected" or "[not] exists (select 1", for a sub-select over row. */
-    private static void open(Sql sql, boolean driving, boolean negated, String alias, String column, String selected) {
+    /**
+     * The SQL expressions of the resource a condition is about: its pid, and (when the condition is
+     * about a resource row rather than an index row) its id and lastUpdated; null when not at hand.
+     */
+    record Target(String pid, String resId, String lastUpdated) {
+
+        static Target resource(String alias) {
+            return new Target(alias + ".pid", alias + ".res_id", alias + ".last_updated");
+        }
+    }
+
+    /** Whether a condition can be checked knowing only the resource's pid (not its id or lastUpdated). */
+    static boolean needsOnlyPid(Criterion criterion) {
+        return criterion instanceof Criterion.Chain
+                || (criterion instanceof Criterion.Param p && !p.param().isResourceColumn());
+    }
+
+    /** Opens "column [not] in (select selected" or "[not] exists (select 1", for a sub-select. */
+    private static void open(Sql sql, boolean driving, boolean negated, String column, String selected) {
         if (driving) {
-            sql.append(alias + "." + column + (negated ? " not in" : " in") + " (select " + selected);
+            sql.append(column + (negated ? " not in" : " in") + " (select " + selected);
         } else {
             sql.append((negated ? "not exists" : "exists") + " (select 1");
         }
     }
 
-    /** The correlation of a non-driving sub-select: " and selected = alias.column", or nothing. */
-    private static String correlate(boolean driving, String alias, String column, String selected) {
-        return driving ? "" : " and " + selected + " = " + alias + "." + column;
+    /** The correlation of a non-driving sub-select: " and selected = column", or nothing. */
+    private static String correlate(boolean driving, String column, String selected) {
+        return driving ? "" : " and " + selected + " = " + column;
     }
 
     /** How selective a criterion is likely to be: the most selective drives the query. */
@@ -88,45 +105,45 @@ final class SearchSql {
         };
     }
 
-    private void chainCondition(Sql sql, String type, String alias, Criterion.Chain chain, boolean driving) {
+    private void chainCondition(Sql sql, String type, Target on, Criterion.Chain chain, boolean driving) {
         String ref = newAlias("ref");
         String target = newAlias("t");
-        open(sql, driving, false, alias, "pid", ref + ".resource_pid");
+        open(sql, driving, false, on.pid(), ref + ".resource_pid");
         sql.append(" from search_reference " + ref + " join resource " + target
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
                 + ref + ".res_type = ").param(type).append(" and " + ref + ".param = ").param(chain.reference().name())
-                .append(correlate(driving, alias, "pid", ref + ".resource_pid"))
+                .append(correlate(driving, on.pid(), ref + ".resource_pid"))
                 .append(" and " + target + ".deleted = false and (");
         boolean first = true;
         for (var entry : chain.targetConditions().entrySet()) {
             sql.append(first ? "(" : " or (");
             first = false;
             sql.append(target + ".res_type = ").param(entry.getKey()).append(" and ");
-            condition(sql, entry.getKey(), target, entry.getValue(), true);
+            condition(sql, entry.getKey(), Target.resource(target), entry.getValue(), true);
             sql.append(")");
         }
         sql.append("))");
     }
 
-    private void hasCondition(Sql sql, String type, String alias, Criterion.Has has, boolean driving) {
+    private void hasCondition(Sql sql, String type, Target on, Criterion.Has has, boolean driving) {
         String ref = newAlias("ref");
         String source = newAlias("s");
-        open(sql, driving, false, alias, "res_id", ref + ".target_id");
+        open(sql, driving, false, on.resId(), ref + ".target_id");
         sql.append(" from search_reference " + ref + " join resource " + source
                 + " on " + source + ".pid = " + ref + ".resource_pid where " + ref + ".res_type = ").param(has.sourceType())
                 .append(" and " + ref + ".param = ").param(has.reference().name())
                 .append(" and " + ref + ".target_type = ").param(type)
-                .append(correlate(driving, alias, "res_id", ref + ".target_id"))
+                .append(correlate(driving, on.resId(), ref + ".target_id"))
                 .append(" and " + source + ".deleted = false and ");
-        condition(sql, has.sourceType(), source, has.sourceCondition(), true);
+        condition(sql, has.sourceType(), Target.resource(source), has.sourceCondition(), true);
         sql.append(")");
     }
 
-    private void paramCondition(Sql sql, String type, String alias, Criterion.Param criterion, boolean driving) {
+    private void paramCondition(Sql sql, String type, Target on, Criterion.Param criterion, boolean driving) {
         SearchParameterDefinition param = criterion.param();
         String modifier = criterion.modifier();
         if (param.isResourceColumn()) {
-            resourceColumnCondition(sql, alias, criterion);
+            resourceColumnCondition(sql, on, criterion);
             return;
         }
         String table = table(param);
@@ -138,18 +155,34 @@ final class SearchSql {
                 return;
             }
             boolean missing = criterion.values().contains("true");
-            open(sql, driving, missing, alias, "pid", row + ".resource_pid");
+            open(sql, driving, missing, on.pid(), row + ".resource_pid");
             sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
                     .append(" and " + row + ".param = ").param(param.name())
-                    .append(correlate(driving, alias, "pid", row + ".resource_pid")).append(")");
+                    .append(correlate(driving, on.pid(), row + ".resource_pid")).append(")");
             return;
         }
         boolean negated = "not".equals(modifier);
-        open(sql, driving, negated, alias, "pid", row + ".resource_pid");
+        open(sql, driving, negated, on.pid(), row + ".resource_pid");
         sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
                 .append(" and " + row + ".param = ").param(param.name())
-                .append(correlate(driving, alias, "pid", row + ".resource_pid"))
-                .append(" and (");
+                .append(correlate(driving, on.pid(), row + ".resource_pid"));
+        valuesCondition(sql, row, criterion);
+        sql.append(")");
+    }
+
+    /**
+     * The index rows of a positive criterion on a parameter, as "from [table] [row] where …" with
+     * the row's alias returned: the start of a search that walks one index in pid order.
+     */
+    void indexScan(Sql sql, String type, Criterion.Param criterion, String row) {
+        sql.append(" from " + table(criterion.param()) + " " + row + " where " + row + ".res_type = ").param(type)
+                .append(" and " + row + ".param = ").param(criterion.param().name());
+        valuesCondition(sql, row, criterion);
+    }
+
+    /** " and (value 1 or value 2 …)" over the index row. */
+    private void valuesCondition(Sql sql, String row, Criterion.Param criterion) {
+        sql.append(" and (");
         List<String> values = criterion.values();
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
@@ -159,7 +192,7 @@ final class SearchSql {
             valueCondition(sql, row, criterion, values.get(i));
             sql.append(")");
         }
-        sql.append("))");
+        sql.append(")");
     }
 
     private void valueCondition(Sql sql, String row, Criterion.Param criterion, String value) {
@@ -364,7 +397,7 @@ final class SearchSql {
         }
     }
 
-    private void resourceColumnCondition(Sql sql, String alias, Criterion.Param criterion) {
+    private void resourceColumnCondition(Sql sql, Target on, Criterion.Param criterion) {
         String name = criterion.param().name();
         if ("missing".equals(criterion.modifier())) {
             // every stored resource has an id and a lastUpdated
@@ -373,7 +406,7 @@ final class SearchSql {
         }
         if (name.equals("_id")) {
             List<String> ids = criterion.values().stream().map(SearchSql::unescape).toList();
-            sql.append(alias + ".res_id " + ("not".equals(criterion.modifier()) ? "not in" : "in") + " (").params(ids).append(")");
+            sql.append(on.resId() + " " + ("not".equals(criterion.modifier()) ? "not in" : "in") + " (").params(ids).append(")");
             return;
         }
         sql.append("(");
@@ -381,7 +414,7 @@ final class SearchSql {
             if (i > 0) {
                 sql.append(" or ");
             }
-            lastUpdatedCondition(sql, alias + ".last_updated", parse(new DateParam(), criterion, criterion.values().get(i)));
+            lastUpdatedCondition(sql, on.lastUpdated(), parse(new DateParam(), criterion, criterion.values().get(i)));
         }
         sql.append(")");
     }
@@ -409,7 +442,7 @@ final class SearchSql {
         };
     }
 
-    private String newAlias(String prefix) {
+    String newAlias(String prefix) {
         return prefix + (++aliases);
     }
 
