@@ -43,8 +43,77 @@ public class SearchBundles {
     public Response search(String type, Map<String, List<String>> parameters) {
         FhirFormat format = request.format();
         SearchRequest search = parser.parse(type, parameters, request.preferences().strictHandling());
+        boolean whole = search.summary() == SearchRequest.Summary.NONE && (search.elements() == null || search.elements().isEmpty());
+        if (whole && format.encoding() == FhirFormat.Encoding.JSON && !format.pretty()) {
+            // The common case: the stored JSON of each resource goes into the Bundle as it is.
+            SearchResult result = engine.search(search, request.baseUrl());
+            return Response.ok(rawJsonSearchset(search, result), format.contentType()).build();
+        }
         Bundle bundle = searchset(search);
         return Response.ok(codec.encodeSearchset(bundle, format, search.summary(), search.elements()), format.contentType()).build();
+    }
+
+    /** The searchset as compact JSON with each entry's stored resource JSON copied in, not parsed and re-encoded. */
+    private byte[] rawJsonSearchset(SearchRequest search, SearchResult result) {
+        String base = request.baseUrl();
+        String type = search.type();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024 + 1024 * result.matches().size());
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("resourceType", "Bundle");
+            json.writeStringField("id", UUID.randomUUID().toString());
+            json.writeObjectFieldStart("meta");
+            json.writeStringField("lastUpdated", new org.hl7.fhir.r4.model.InstantType(new Date()).getValueAsString());
+            json.writeEndObject();
+            json.writeStringField("type", "searchset");
+            if (result.total() != null) {
+                json.writeNumberField("total", result.total());
+            }
+            json.writeArrayFieldStart("link");
+            writeLink(json, "self", base + "/" + type + query(search.understoodParameters(), null));
+            if (result.next() != null) {
+                writeLink(json, "next", base + "/" + type + query(search.understoodParameters(), result.next()));
+            }
+            if (result.previous() != null) {
+                writeLink(json, "previous", base + "/" + type + query(search.understoodParameters(), result.previous()));
+            }
+            json.writeEndArray();
+            if (!result.matches().isEmpty() || !result.included().isEmpty()) {
+                json.writeArrayFieldStart("entry");
+                for (StoredVersion match : result.matches()) {
+                    writeEntry(json, base, match, "match");
+                }
+                for (StoredVersion include : result.included()) {
+                    writeEntry(json, base, include, "include");
+                }
+                json.writeEndArray();
+            }
+            json.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+    private static void writeLink(com.fasterxml.jackson.core.JsonGenerator json, String relation, String url) throws java.io.IOException {
+        json.writeStartObject();
+        json.writeStringField("relation", relation);
+        json.writeStringField("url", url);
+        json.writeEndObject();
+    }
+
+    private static void writeEntry(com.fasterxml.jackson.core.JsonGenerator json, String base, StoredVersion version, String mode)
+            throws java.io.IOException {
+        json.writeStartObject();
+        json.writeStringField("fullUrl", base + "/" + version.type() + "/" + version.id());
+        json.writeFieldName("resource");
+        json.writeRawValue(new String(version.body(), java.nio.charset.StandardCharsets.UTF_8));
+        json.writeObjectFieldStart("search");
+        json.writeStringField("mode", mode);
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
     /** Parses search parameters as this request asks (strict or lenient about unknown ones). */

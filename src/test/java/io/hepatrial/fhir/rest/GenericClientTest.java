@@ -92,6 +92,35 @@ class GenericClientTest {
     }
 
     @Test
+    void transactionAndSearchThroughTheClient() {
+        String system = "urn:test:client-" + System.nanoTime();
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem(system).setValue("p1");
+        patient.setId(org.hl7.fhir.r4.model.IdType.newRandomUuid());
+        Observation alt = new Observation();
+        alt.setStatus(Observation.ObservationStatus.FINAL);
+        alt.getCode().addCoding().setSystem("http://loinc.org").setCode("1742-6");
+        alt.getSubject().setReference(patient.getIdElement().getValue());
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction.addEntry().setFullUrl(patient.getIdElement().getValue()).setResource(patient)
+                .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient").setIfNoneExist("identifier=" + system + "|p1");
+        transaction.addEntry().setResource(alt).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+
+        Bundle response = client.transaction().withBundle(transaction).execute();
+        assertEquals(Bundle.BundleType.TRANSACTIONRESPONSE, response.getType());
+        assertEquals("201 Created", response.getEntry().get(0).getResponse().getStatus());
+        String patientId = new org.hl7.fhir.r4.model.IdType(response.getEntry().get(0).getResponse().getLocation()).getIdPart();
+
+        Bundle found = client.search().forResource(Observation.class)
+                .where(Observation.SUBJECT.hasId("Patient/" + patientId))
+                .and(Observation.CODE.exactly().systemAndCode("http://loinc.org", "1742-6"))
+                .include(Observation.INCLUDE_SUBJECT)
+                .returnBundle(Bundle.class).execute();
+        assertEquals(1, found.getTotal());
+        assertEquals(2, found.getEntry().size());
+    }
+
+    @Test
     void capabilitiesParse() {
         CapabilityStatement cs = client.capabilities().ofType(CapabilityStatement.class).execute();
         assertEquals("4.0.1", cs.getFhirVersion().toCode());
