@@ -1,32 +1,88 @@
 package io.hepatrial.fhir.store;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 /**
- * Refreshes the embedded H2 database's planner statistics at start. H2 otherwise guesses column
- * selectivity until enough rows changed, and a bad guess makes it scan a whole resource type
- * instead of starting from the search index. (PostgreSQL's autovacuum keeps its own statistics.)
+ * Keeps the database's planner statistics fresh as the data grows. Searches are written so the
+ * index rows of one criterion drive them, but a planner without statistics (a fresh H2 database,
+ * a PostgreSQL without autovacuum, or right after a bulk load) can still pick a nested loop that
+ * scans thousands of rows per row. So: ANALYZE at start, and again in the background whenever the
+ * writes since the last ANALYZE reach a tenth of what was there then (at least
+ * {@code hepatrial.statistics.min-writes}).
  */
-@Startup
 @ApplicationScoped
 public class PlannerStatistics {
 
     private static final Logger LOG = Logger.getLogger(PlannerStatistics.class);
+    private static final String TABLES = "resource, resource_version, search_token, search_string, search_date, search_number,"
+            + " search_quantity, search_reference, search_uri, conditional_create_key";
 
-    public PlannerStatistics(Session session) {
+    private final Session session;
+    private final long minWrites;
+    private final AtomicLong writesSinceAnalyze = new AtomicLong();
+    private volatile long writesAtAnalyze;
+    private ScheduledExecutorService scheduler;
+
+    public PlannerStatistics(Session session, @ConfigProperty(name = "hepatrial.statistics.min-writes") long minWrites) {
+        this.session = session;
+        this.minWrites = minWrites;
+    }
+
+    void start(@Observes StartupEvent event) {
+        analyze();
+        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "planner-statistics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleWithFixedDelay(this::analyzeIfGrown, 5, 5, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** Called for every version written. */
+    public void noteWrite() {
+        writesSinceAnalyze.incrementAndGet();
+    }
+
+    private void analyzeIfGrown() {
+        long writes = writesSinceAnalyze.get();
+        if (writes >= Math.max(minWrites, writesAtAnalyze / 10)) {
+            try {
+                analyze();
+            } catch (RuntimeException e) {
+                LOG.warn("Refreshing planner statistics failed; will try again", e);
+            }
+        }
+    }
+
+    private void analyze() {
+        long writes = writesSinceAnalyze.getAndSet(0);
+        writesAtAnalyze += writes;
+        long start = System.nanoTime();
         QuarkusTransaction.requiringNew().run(() -> session.doWork(connection -> {
-            if (connection.getMetaData().getDatabaseProductName().toLowerCase().contains("h2")) {
-                long start = System.nanoTime();
-                try (var statement = connection.createStatement()) {
-                    statement.execute("analyze");
-                }
-                LOG.infof("H2 planner statistics refreshed in %d ms", (System.nanoTime() - start) / 1_000_000);
+            boolean h2 = connection.getMetaData().getDatabaseProductName().toLowerCase().contains("h2");
+            try (var statement = connection.createStatement()) {
+                statement.execute(h2 ? "analyze" : "analyze " + TABLES);
             }
         }));
+        LOG.debugf("Planner statistics refreshed in %d ms", (System.nanoTime() - start) / 1_000_000);
     }
 }

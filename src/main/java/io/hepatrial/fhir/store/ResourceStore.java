@@ -40,9 +40,12 @@ public class ResourceStore {
     private final FhirContext fhirContext;
     private final IndexExtractor indexExtractor;
     private final IndexWriter indexWriter;
+    private final PlannerStatistics statistics;
 
-    public ResourceStore(Session session, FhirContext fhirContext, IndexExtractor indexExtractor, IndexWriter indexWriter) {
+    public ResourceStore(Session session, FhirContext fhirContext, IndexExtractor indexExtractor, IndexWriter indexWriter,
+            PlannerStatistics statistics) {
         this.session = session;
+        this.statistics = statistics;
         this.fhirContext = fhirContext;
         this.indexExtractor = indexExtractor;
         this.indexWriter = indexWriter;
@@ -249,6 +252,7 @@ public class ResourceStore {
         // transaction Bundle would dirty-check every resource written before it.
         session.detach(current);
         session.detach(row);
+        statistics.noteWrite();
         return toStoredVersion(row);
     }
 
