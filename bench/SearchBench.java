@@ -1,0 +1,184 @@
+// Hepatrial search benchmark (issue: FHIR search). Single file, JDK only:
+//   java bench/SearchBench.java base=http://127.0.0.1:8080/fhir [patients=1000] [observations=100000]
+// Loads Patients and lab Observations (seeded, through transaction Bundles), then measures at
+// 4 concurrent clients:
+//   - Observation?subject=Patient/x&code=http://loinc.org|1742-6   (p50/p99)
+//   - Patient?identifier=sys|val                                   (p50/p99)
+//   - Observation?code=http://loinc.org|1751-7&date=ge2015-01-01&_count=50, followed page by page
+//     to the end (every page's latency; the slowest page is the figure)
+// and prints key=value lines.
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public class SearchBench {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final String[] LOINC = {"1742-6", "1920-8", "1751-7", "1975-2", "6690-2", "789-8", "777-3"};
+    static final String[] UNIT = {"U/L", "U/L", "g/dL", "mg/dL", "10*9/L", "10*12/L", "10*9/L"};
+    static final Pattern LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"([^\"]+)\"");
+    static final Pattern NEXT = Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"([^\"]+)\"");
+    static final Pattern ENTRY = Pattern.compile("\"fullUrl\"");
+
+    static String base;
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> p = new HashMap<>(Map.of("patients", "1000", "observations", "100000", "searches", "1000",
+                "concurrency", "4", "seed", "7", "tag", "sb" + System.currentTimeMillis() % 100000));
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            p.put(kv[0], kv[1]);
+        }
+        base = p.get("base");
+        int patients = Integer.parseInt(p.get("patients"));
+        int observations = Integer.parseInt(p.get("observations"));
+        int concurrency = Integer.parseInt(p.get("concurrency"));
+        String tag = p.get("tag");
+        SplittableRandom random = new SplittableRandom(Long.parseLong(p.get("seed")));
+
+        long t0 = System.nanoTime();
+        String[] ids = new String[patients];
+        for (int start = 0; start < patients; start += 100) {
+            List<String> entries = new ArrayList<>();
+            for (int i = start; i < Math.min(patients, start + 100); i++) {
+                entries.add("{\"resource\":{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:bench:" + tag
+                        + "\",\"value\":\"p" + i + "\"}],\"gender\":\"" + (i % 2 == 0 ? "female" : "male")
+                        + "\"},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
+            }
+            Matcher m = LOCATION.matcher(post(bundle(entries)));
+            for (int i = start; m.find(); i++) {
+                ids[i] = m.group(1).split("/")[1];
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        List<Future<?>> loads = new ArrayList<>();
+        for (int start = 0; start < observations; start += 100) {
+            List<String> entries = new ArrayList<>();
+            for (int i = start; i < Math.min(observations, start + 100); i++) {
+                int lab = random.nextInt(LOINC.length);
+                entries.add("{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+                        + "\"http://loinc.org\",\"code\":\"" + LOINC[lab] + "\"}]},\"subject\":{\"reference\":\"Patient/"
+                        + ids[random.nextInt(patients)] + "\"},\"effectiveDateTime\":\"" + (2011 + random.nextInt(10)) + "-0"
+                        + (1 + random.nextInt(9)) + "-1" + random.nextInt(10) + "\",\"valueQuantity\":{\"value\":"
+                        + (10 + random.nextInt(90)) + ",\"unit\":\"" + UNIT[lab] + "\",\"system\":\"http://unitsofmeasure.org\","
+                        + "\"code\":\"" + UNIT[lab] + "\"}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+            }
+            String body = bundle(entries);
+            loads.add(pool.submit(() -> post(body)));
+        }
+        for (Future<?> load : loads) {
+            load.get();
+        }
+        out("loaded_patients", patients);
+        out("loaded_observations", observations);
+        out("load_s", String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+        Thread.sleep(10_000); // let the server refresh its planner statistics, as it does after bulk loads
+
+        int searches = Integer.parseInt(p.get("searches"));
+        measure(pool, "obs_subject_code", searches, i -> "/Observation?subject=Patient/" + ids[i % patients]
+                + "&code=" + enc("http://loinc.org|1742-6"));
+        measure(pool, "patient_identifier", searches, i -> "/Patient?identifier=" + enc("urn:bench:" + tag + "|p" + (i % patients)));
+
+        // Deep paging: follow next links to the end, 4 walkers at once, every page timed.
+        List<Future<List<Double>>> walks = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            walks.add(pool.submit(() -> {
+                List<Double> pages = new ArrayList<>();
+                String url = base + "/Observation?code=" + enc("http://loinc.org|1751-7") + "&date=ge2015-01-01&_count=50";
+                while (url != null) {
+                    long s = System.nanoTime();
+                    String page = get(url);
+                    pages.add((System.nanoTime() - s) / 1e6);
+                    Matcher m = NEXT.matcher(page);
+                    url = m.find() ? m.group(1) : null;
+                }
+                return pages;
+            }));
+        }
+        List<Double> all = new ArrayList<>();
+        for (Future<List<Double>> walk : walks) {
+            all.addAll(walk.get());
+        }
+        Collections.sort(all);
+        out("deep_paging_pages", all.size() / concurrency);
+        out("deep_paging_page_p50_ms", String.format("%.1f", all.get(all.size() / 2)));
+        out("deep_paging_page_p99_ms", String.format("%.1f", all.get((int) (all.size() * 0.99))));
+        out("deep_paging_page_max_ms", String.format("%.1f", all.get(all.size() - 1)));
+        pool.shutdown();
+    }
+
+    interface Url {
+        String of(int i);
+    }
+
+    static void measure(ExecutorService pool, String name, int n, Url url) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            get(base + url.of(i)); // warm-up
+        }
+        List<Future<Double>> timings = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            String u = base + url.of(i * 7 + 3);
+            timings.add(pool.submit(() -> {
+                long s = System.nanoTime();
+                get(u);
+                return (System.nanoTime() - s) / 1e6;
+            }));
+        }
+        List<Double> ms = new ArrayList<>();
+        for (Future<Double> t : timings) {
+            ms.add(t.get());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Collections.sort(ms);
+        out(name + "_req_per_s", String.format("%.1f", n / seconds));
+        out(name + "_p50_ms", String.format("%.1f", ms.get(n / 2)));
+        out(name + "_p99_ms", String.format("%.1f", ms.get((int) (n * 0.99))));
+    }
+
+    static String bundle(List<String> entries) {
+        return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", entries) + "]}";
+    }
+
+    static String post(String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/fhir+json")
+                .header("Prefer", "return=minimal").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST failed: " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    static String get(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/fhir+json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET " + url + " failed: " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static void out(String key, Object value) {
+        System.out.println(key + "=" + value);
+    }
+}
