@@ -181,7 +181,7 @@ public class SearchEngine {
             if (after != null) {
                 sql.append(" and " + row + ".resource_pid " + (backwards ? "< " : "> ")).param(after);
             }
-            sql.append(" order by " + row + ".resource_pid" + (backwards ? " desc" : "")).append(" limit ").param(wanted);
+            sql.append(" order by " + SearchSql.walkOrder(indexWalk(request), row, backwards)).append(" limit ").param(wanted);
             int read = 0;
             try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
