@@ -1,10 +1,11 @@
 -- Search index: one table per kind of search parameter, one row per value a resource's current
 -- version yields for a parameter. Written in the same transaction as the version, derived from
--- the body (and rebuildable from it). Every row names its resource type and parameter, so one
+-- the body (and rebuildable from it). No foreign key to resource: the rows are written before the
+-- resource row is flushed (a Bundle's inserts then go in batches), and only the store writes them. Every row names its resource type and parameter, so one
 -- probe of the leading index columns finds the matching resources.
 
 create table search_token (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     system        varchar(512),
@@ -15,7 +16,7 @@ create index ix_search_token_code on search_token (res_type, param, code, system
 create index ix_search_token_pid on search_token (resource_pid);
 
 create table search_string (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     value_normalized varchar(512) not null,
@@ -26,7 +27,7 @@ create index ix_search_string_pid on search_string (resource_pid);
 
 -- A date value is the range [low, high) its precision covers; open ends are the extreme instants.
 create table search_date (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     low_value     timestamp(6) with time zone not null,
@@ -36,7 +37,7 @@ create index ix_search_date_low on search_date (res_type, param, low_value, high
 create index ix_search_date_pid on search_date (resource_pid);
 
 create table search_number (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     value_number  decimal(65, 20) not null
@@ -46,7 +47,7 @@ create index ix_search_number_pid on search_number (resource_pid);
 
 -- Quantities as stored, and (where UCUM can) in canonical UCUM units, compared in those units.
 create table search_quantity (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     value_number  decimal(65, 20),
@@ -60,7 +61,7 @@ create index ix_search_quantity_canonical on search_quantity (res_type, param, c
 create index ix_search_quantity_pid on search_quantity (resource_pid);
 
 create table search_reference (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     target_type   varchar(64),
@@ -74,7 +75,7 @@ create index ix_search_reference_pid on search_reference (resource_pid);
 create index ix_search_reference_reverse on search_reference (target_type, target_id, res_type, param);
 
 create table search_uri (
-    resource_pid  bigint        not null references resource (pid),
+    resource_pid  bigint        not null,
     res_type      varchar(64)   not null,
     param         varchar(100)  not null,
     uri           varchar(1024) not null

@@ -34,7 +34,6 @@ public class IndexWriter {
     }
 
     public void replace(long pid, String type, List<IndexRow> rows, boolean hadRows) {
-        session.flush(); // the resource row must exist before rows reference it
         session.doWork(connection -> {
             if (hadRows) {
                 for (String table : TABLES) {

@@ -45,6 +45,7 @@ public class SearchEngine {
 
     public SearchResult search(SearchRequest request, String baseUrl) {
         if (QuarkusTransaction.isActive()) {
+            session.flush(); // a search inside a write transaction (a Bundle) sees what it wrote so far
             return session.doReturningWork(connection -> run(connection, request, baseUrl));
         }
         return QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> run(connection, request, baseUrl)));

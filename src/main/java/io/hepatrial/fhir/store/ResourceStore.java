@@ -73,6 +73,7 @@ public class ResourceStore {
      */
     public void claimConditionalCreate(String type, String criteria, String id) {
         inTransaction(() -> {
+            session.flush(); // the claim refers to the new resource row
             session.createNativeMutationQuery("insert into conditional_create_key (res_type, criteria, resource_pid)"
                             + " select res_type, :criteria, pid from resource where res_type = :type and res_id = :id")
                     .setParameter("type", type).setParameter("criteria", criteria).setParameter("id", id).executeUpdate();
@@ -215,7 +216,7 @@ public class ResourceStore {
         entity.type = type;
         entity.logicalId = id;
         entity.version = 0;
-        // writeVersion flushes: a concurrent insert of the same id fails there, inside the retry loop.
+        // A concurrent insert of the same id fails at the latest at commit, inside the retry loop.
         return writeVersion(entity, resource, method);
     }
 
@@ -248,13 +249,25 @@ public class ResourceStore {
         session.persist(row);
         // The search index follows the current version in the same transaction.
         indexWriter.replace(current.pid, current.type, resource == null ? List.of() : indexExtractor.extract(resource), version > 1);
-        // Written and flushed: keep the persistence context small, or every later flush of a large
-        // transaction Bundle would dirty-check every resource written before it.
-        session.detach(current);
-        session.detach(row);
         statistics.noteWrite();
+        keepPersistenceContextSmall();
         return toStoredVersion(row);
     }
+
+    /**
+     * Inserts of a Bundle are flushed in batches; a persistence context that kept every resource
+     * written would make each flush dirty-check all of them, so it is flushed and emptied now and then.
+     */
+    private void keepPersistenceContextSmall() {
+        var context = session.unwrap(org.hibernate.engine.spi.SessionImplementor.class).getPersistenceContextInternal();
+        if (context.getNumberOfManagedEntities() >= FLUSH_EVERY) {
+            session.flush();
+            session.clear();
+        }
+    }
+
+    /** Managed entities (two per version written) at which the persistence context is flushed and cleared. */
+    private static final int FLUSH_EVERY = 200;
 
     private byte[] encodeWithMeta(Resource resource, String id, long version, Instant lastUpdated) {
         resource.setId(id);

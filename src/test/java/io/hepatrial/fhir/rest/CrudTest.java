@@ -157,7 +157,7 @@ class CrudTest {
                 case "Observation" -> "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1742-6\"}]},"
                         + "\"valueQuantity\":{\"value\":42,\"unit\":\"U/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"U/L\"}}";
                 case "Procedure" -> "{\"resourceType\":\"Procedure\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/x\"}}";
-                case "ResearchStudy" -> "{\"resourceType\":\"ResearchStudy\",\"status\":\"active\",\"identifier\":[{\"value\":\"NCT01491165\"}]}";
+                case "ResearchStudy" -> "{\"resourceType\":\"ResearchStudy\",\"status\":\"active\",\"identifier\":[{\"value\":\"CRUD-TEST-STUDY\"}]}";
                 case "ResearchSubject" -> "{\"resourceType\":\"ResearchSubject\",\"status\":\"on-study\",\"study\":{\"reference\":\"ResearchStudy/s\"},\"individual\":{\"reference\":\"Patient/p\"}}";
                 default -> "{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p\"}}";
             };
