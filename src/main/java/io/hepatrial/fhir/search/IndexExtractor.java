@@ -76,11 +76,14 @@ public class IndexExtractor {
     }
 
     public List<IndexRow> extract(Resource resource) {
-        List<IndexRow> rows = new ArrayList<>();
+        java.util.Set<IndexRow> rows = new java.util.LinkedHashSet<>(); // a value reached by two parts is indexed once
         IFhirPath engine = fhirPath.get();
         for (SearchParameterDefinition param : registry.indexed(resource.fhirType())) {
-            List<IBase> values = engine.evaluate(resource, param.parsedExpression(), IBase.class);
-            for (IBase value : values) {
+            if (param.composite() != null) {
+                composites(engine, resource, param, rows);
+                continue;
+            }
+            for (IBase value : evaluate(engine, resource, param.expressionParts())) {
                 switch (param.kind()) {
                     case TOKEN -> tokens(param.name(), value, rows);
                     case STRING -> strings(param.name(), value, rows);
@@ -93,10 +96,52 @@ public class IndexExtractor {
                 }
             }
         }
-        return rows;
+        return new ArrayList<>(rows);
     }
 
-    private static void tokens(String param, IBase value, List<IndexRow> rows) {
+    /** The values of all parts of a union expression, in order (see SearchParameterDefinition for why not '|'). */
+    private static List<IBase> evaluate(IFhirPath engine, IBase focus, List<IFhirPath.IParsedExpression> parts) {
+        if (parts.size() == 1) {
+            return engine.evaluate(focus, parts.get(0), IBase.class);
+        }
+        List<IBase> values = new ArrayList<>();
+        for (IFhirPath.IParsedExpression part : parts) {
+            values.addAll(engine.evaluate(focus, part, IBase.class));
+        }
+        return values;
+    }
+
+    /** Each pair of (token, second value) taken from one base element, e.g. one Observation.component. */
+    private void composites(IFhirPath engine, Resource resource, SearchParameterDefinition param, java.util.Collection<IndexRow> rows) {
+        SearchParameterDefinition.Composite composite = param.composite();
+        for (SearchParameterDefinition.Base base : composite.bases()) {
+            for (IBase element : engine.evaluate(resource, base.base(), IBase.class)) {
+                List<IndexRow> firsts = new ArrayList<>();
+                for (IBase value : evaluate(engine, element, base.first())) {
+                    tokens(param.name(), value, firsts);
+                }
+                List<IndexRow> seconds = new ArrayList<>();
+                for (IBase value : evaluate(engine, element, base.second())) {
+                    switch (composite.second().kind()) {
+                        case TOKEN -> tokens(param.name(), value, seconds);
+                        case DATE -> dates(param.name(), value, seconds);
+                        case QUANTITY -> quantities(param.name(), value, seconds);
+                        default -> strings(param.name(), value, seconds);
+                    }
+                }
+                for (IndexRow first : firsts) {
+                    if (((IndexRow.Token) first).code() == null) {
+                        continue; // a text-only concept: nothing to match a code against
+                    }
+                    for (IndexRow second : seconds) {
+                        rows.add(new IndexRow.Composite(param.name(), (IndexRow.Token) first, second));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void tokens(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof Coding coding) {
             coding(param, coding, rows);
         } else if (value instanceof CodeableConcept concept) {
@@ -129,14 +174,14 @@ public class IndexExtractor {
         }
     }
 
-    private static void coding(String param, Coding coding, List<IndexRow> rows) {
+    private static void coding(String param, Coding coding, java.util.Collection<IndexRow> rows) {
         if (coding.hasCode() || coding.hasDisplay()) {
             rows.add(new IndexRow.Token(param, blankToNull(coding.getSystem()), coding.hasCode() ? cut(coding.getCode()) : null,
                     coding.hasDisplay() ? cut(coding.getDisplay()) : null));
         }
     }
 
-    private static void strings(String param, IBase value, List<IndexRow> rows) {
+    private static void strings(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof HumanName name) {
             addText(param, name.getFamily(), rows);
             name.getGiven().forEach(g -> addText(param, g.getValue(), rows));
@@ -156,7 +201,7 @@ public class IndexExtractor {
         }
     }
 
-    private static void addText(String param, String text, List<IndexRow> rows) {
+    private static void addText(String param, String text, java.util.Collection<IndexRow> rows) {
         if (text != null && !text.isBlank()) {
             rows.add(new IndexRow.Text(param, cut(normalize(text)), cut(text)));
         }
@@ -167,7 +212,7 @@ public class IndexExtractor {
         return Normalizer.normalize(text, Normalizer.Form.NFD).replaceAll("\\p{M}+", "").toLowerCase(Locale.ROOT);
     }
 
-    private static void dates(String param, IBase value, List<IndexRow> rows) {
+    private static void dates(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof BaseDateTimeType date) {
             addDate(param, date.getValueAsString(), rows);
         } else if (value instanceof Period period) {
@@ -182,14 +227,14 @@ public class IndexExtractor {
         }
     }
 
-    private static void addDate(String param, String value, List<IndexRow> rows) {
+    private static void addDate(String param, String value, java.util.Collection<IndexRow> rows) {
         FhirDates.Range range = FhirDates.range(value);
         if (range != null) {
             rows.add(new IndexRow.DateRange(param, range.low(), range.high()));
         }
     }
 
-    private static void numbers(String param, IBase value, List<IndexRow> rows) {
+    private static void numbers(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof DecimalType decimal && decimal.getValue() != null) {
             rows.add(new IndexRow.Number(param, decimal.getValue()));
         } else if (value instanceof IntegerType integer && integer.getValue() != null) {
@@ -197,7 +242,7 @@ public class IndexExtractor {
         }
     }
 
-    private void quantities(String param, IBase value, List<IndexRow> rows) {
+    private void quantities(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof Quantity quantity && quantity.hasValue()) {
             String system = blankToNull(quantity.getSystem());
             String code = quantity.hasCode() ? quantity.getCode() : blankToNull(quantity.getUnit());
@@ -216,7 +261,7 @@ public class IndexExtractor {
         }
     }
 
-    private static void references(String param, IBase value, List<IndexRow> rows) {
+    private static void references(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof Reference reference && reference.hasReference()) {
             String ref = reference.getReference();
             if (ref.startsWith("#")) {
@@ -233,7 +278,7 @@ public class IndexExtractor {
         }
     }
 
-    private static void uris(String param, IBase value, List<IndexRow> rows) {
+    private static void uris(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof UriType uri && uri.getValue() != null) {
             rows.add(new IndexRow.Uri(param, cut(uri.getValue())));
         }

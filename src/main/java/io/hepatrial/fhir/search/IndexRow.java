@@ -31,4 +31,8 @@ public sealed interface IndexRow {
 
     record Uri(String param, String uri) implements IndexRow {
     }
+
+    /** A composite value: a token and a second value (token, date, quantity or string) of one element. */
+    record Composite(String param, Token first, IndexRow second) implements IndexRow {
+    }
 }

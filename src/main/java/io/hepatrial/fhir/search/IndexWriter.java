@@ -23,7 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class IndexWriter {
 
     static final String[] TABLES = {"search_token", "search_string", "search_date", "search_number", "search_quantity",
-        "search_reference", "search_uri"};
+        "search_reference", "search_uri", "search_composite"};
     /** The scale of decimal columns: values are rounded to it the same way when written and compared. */
     public static final int SCALE = 20;
 
@@ -59,6 +59,9 @@ public class IndexWriter {
             + " system, code, canonical_value, canonical_code) values (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_REFERENCE = "insert into search_reference (resource_pid, res_type, param, target_type,"
             + " target_id, target_url) values (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_COMPOSITE = "insert into search_composite (resource_pid, res_type, param, c1_system,"
+            + " c1_code, system, code, display, value_number, canonical_value, canonical_code, low_value, high_value,"
+            + " value_normalized, value_exact) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_URI = "insert into search_uri (resource_pid, res_type, param, uri) values (?, ?, ?, ?)";
 
     /** Inserts the rows with one batched statement per table that has rows (statements are prepared only when needed). */
@@ -99,6 +102,9 @@ public class IndexWriter {
                     setString(statement, 4, r.targetType());
                     setString(statement, 5, r.targetId());
                     setString(statement, 6, r.url());
+                } else if (row instanceof IndexRow.Composite c) {
+                    statement = start(statements, connection, INSERT_COMPOSITE, pid, type, c.param());
+                    composite(statement, c);
                 } else {
                     IndexRow.Uri u = (IndexRow.Uri) row;
                     statement = start(statements, connection, INSERT_URI, pid, type, u.param());
@@ -113,6 +119,35 @@ public class IndexWriter {
             for (PreparedStatement statement : statements.values()) {
                 statement.close();
             }
+        }
+    }
+
+    /** The first component in c1_*, the second in the columns its kind uses in its own table (others null). */
+    private static void composite(PreparedStatement statement, IndexRow.Composite row) throws SQLException {
+        setString(statement, 4, row.first().system());
+        setString(statement, 5, row.first().code());
+        for (int i = 6; i <= 15; i++) {
+            statement.setNull(i, i >= 9 && i <= 10 ? Types.DECIMAL : i >= 12 && i <= 13 ? Types.TIMESTAMP_WITH_TIMEZONE : Types.VARCHAR);
+        }
+        IndexRow second = row.second();
+        if (second instanceof IndexRow.Token t) {
+            setString(statement, 6, t.system());
+            setString(statement, 7, t.code());
+            setString(statement, 8, t.display());
+        } else if (second instanceof IndexRow.Quantity q) {
+            setString(statement, 6, q.system());
+            setString(statement, 7, q.code());
+            statement.setBigDecimal(9, scaled(q.value()));
+            if (q.canonicalValue() != null) {
+                statement.setBigDecimal(10, scaled(q.canonicalValue()));
+            }
+            setString(statement, 11, q.canonicalCode());
+        } else if (second instanceof IndexRow.DateRange d) {
+            statement.setObject(12, utc(d.low()));
+            statement.setObject(13, utc(d.high()));
+        } else if (second instanceof IndexRow.Text s) {
+            statement.setString(14, s.normalized());
+            statement.setString(15, s.exact());
         }
     }
 

@@ -8,11 +8,26 @@ import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 /**
  * One search parameter of one resource type, as HAPI's R4 model defines it: its name, kind,
  * FHIRPath expression (narrowed to this type) and, for references, the types it may point to.
+ * The expression is kept parsed as the parts of its top-level union ('|'), evaluated one by one:
+ * FHIRPath's union removes duplicates by comparing values, and comparing quantities needs a UCUM
+ * service HAPI's FHIRPath engine does not have (it throws).
  *
  * @param expression null for the parameters answered from the resource table (_id, _lastUpdated)
  */
 public record SearchParameterDefinition(String resourceType, String name, RestSearchParameterTypeEnum kind, String expression,
-        IParsedExpression parsedExpression, Set<String> targets, String description, String uri) {
+        java.util.List<IParsedExpression> expressionParts, Set<String> targets, String description, String uri, Composite composite) {
+
+    /**
+     * A composite parameter (e.g. Observation code-value-quantity): a token and a second value taken
+     * from the same element. HAPI's R4 model gives no component expressions, so they are derived
+     * from the component parameters' paths relative to each base element.
+     */
+    public record Composite(SearchParameterDefinition first, SearchParameterDefinition second, java.util.List<Base> bases) {
+    }
+
+    /** One base element expression with the two component expressions relative to it. */
+    public record Base(IParsedExpression base, java.util.List<IParsedExpression> first, java.util.List<IParsedExpression> second) {
+    }
 
     /** Parameters answered from the resource table itself rather than from index rows. */
     public boolean isResourceColumn() {

@@ -18,7 +18,7 @@ import jakarta.inject.Singleton;
 /**
  * The search parameters of every supported resource type, taken from HAPI's R4 definitions: the
  * one registry that indexing, query parsing, the CapabilityStatement and the OpenAPI document share.
- * Composite parameters are not yet indexed and so are not offered.
+ * Composite parameters are offered where they pair a token with a token, date, quantity or string.
  */
 @Singleton
 public class SearchParameterRegistry {
@@ -32,12 +32,18 @@ public class SearchParameterRegistry {
     static final Set<String> RESOURCE_COLUMNS = Set.of("_id", "_lastUpdated");
 
     private final Map<String, Map<String, SearchParameterDefinition>> byType = new LinkedHashMap<>();
+    private final Map<String, List<SearchParameterDefinition>> indexed = new LinkedHashMap<>();
 
     public SearchParameterRegistry(FhirContext fhirContext, SupportedResourceTypes types) {
         IFhirPath fhirPath = fhirContext.newFhirPath();
         for (String type : types.all()) {
             Map<String, SearchParameterDefinition> params = new LinkedHashMap<>();
+            List<RuntimeSearchParam> composites = new ArrayList<>();
             for (RuntimeSearchParam param : fhirContext.getResourceDefinition(type).getSearchParams()) {
+                if (param.getParamType() == RestSearchParameterTypeEnum.COMPOSITE) {
+                    composites.add(param);
+                    continue;
+                }
                 if (!SUPPORTED_KINDS.contains(param.getParamType())) {
                     continue;
                 }
@@ -46,11 +52,105 @@ public class SearchParameterRegistry {
                     continue;
                 }
                 params.put(param.getName(), new SearchParameterDefinition(type, param.getName(), param.getParamType(),
-                        expression, expression == null ? null : parse(fhirPath, expression),
-                        Set.copyOf(param.getTargets()), param.getDescription(), param.getUri()));
+                        expression, expression == null ? null : parseParts(fhirPath, expression),
+                        Set.copyOf(param.getTargets()), param.getDescription(), param.getUri(), null));
+            }
+            for (RuntimeSearchParam param : composites) {
+                SearchParameterDefinition composite = composite(fhirPath, type, param, params);
+                if (composite != null) {
+                    params.put(param.getName(), composite);
+                }
             }
             byType.put(type, Collections.unmodifiableMap(params));
+            indexed.put(type, params.values().stream().filter(p -> !p.isResourceColumn()).toList());
         }
+    }
+
+    /** Kinds the second component of a composite may have (the first is always a token). */
+    private static final Set<RestSearchParameterTypeEnum> SECOND_COMPONENT_KINDS = Set.of(RestSearchParameterTypeEnum.TOKEN,
+            RestSearchParameterTypeEnum.DATE, RestSearchParameterTypeEnum.QUANTITY, RestSearchParameterTypeEnum.STRING);
+
+    /**
+     * A token-and-value composite with its component expressions made relative to each base
+     * element: for base "Observation.component" and component path "Observation.component.code",
+     * "code". Returns null for composites of another shape (none among the served types).
+     */
+    private static SearchParameterDefinition composite(IFhirPath fhirPath, String type, RuntimeSearchParam param,
+            Map<String, SearchParameterDefinition> params) {
+        if (param.getComponents().size() != 2) {
+            return null;
+        }
+        SearchParameterDefinition first = byUri(params, param.getComponents().get(0).getReference());
+        SearchParameterDefinition second = byUri(params, param.getComponents().get(1).getReference());
+        if (first == null || second == null || first.kind() != RestSearchParameterTypeEnum.TOKEN
+                || !SECOND_COMPONENT_KINDS.contains(second.kind())) {
+            return null;
+        }
+        List<String> bases = new ArrayList<>();
+        for (String part : splitUnion(param.getPath())) {
+            bases.add(part.trim());
+        }
+        List<SearchParameterDefinition.Base> compiled = new ArrayList<>();
+        for (String base : bases) {
+            String firstRelative = relative(first.expression(), base, bases);
+            String secondRelative = relative(second.expression(), base, bases);
+            if (firstRelative == null || secondRelative == null) {
+                return null;
+            }
+            compiled.add(new SearchParameterDefinition.Base(parse(fhirPath, base), parseParts(fhirPath, firstRelative),
+                    parseParts(fhirPath, secondRelative)));
+        }
+        return new SearchParameterDefinition(type, param.getName(), RestSearchParameterTypeEnum.COMPOSITE, param.getPath(), null,
+                Set.of(), param.getDescription(), param.getUri(), new SearchParameterDefinition.Composite(first, second, compiled));
+    }
+
+    private static SearchParameterDefinition byUri(Map<String, SearchParameterDefinition> params, String uri) {
+        for (SearchParameterDefinition param : params.values()) {
+            if (uri != null && uri.equals(param.uri())) {
+                return param;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The parts of a component's expression that start at {@code base} (and not at a longer base),
+     * with the base removed: "(Observation.value as Quantity)" at base "Observation" gives
+     * "(value as Quantity)".
+     */
+    private static String relative(String expression, String base, List<String> bases) {
+        if (expression == null) {
+            return null;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String part : splitUnion(expression)) {
+            String p = part.trim();
+            boolean parenthesized = p.startsWith("(");
+            String inner = parenthesized ? p.substring(1) : p;
+            if (!inner.startsWith(base + ".")) {
+                continue;
+            }
+            String rest = inner.substring(base.length() + 1);
+            boolean longerBase = false;
+            for (String other : bases) {
+                if (other.length() > base.length() && inner.startsWith(other + ".")) {
+                    longerBase = true;
+                }
+            }
+            if (!longerBase) {
+                kept.add(parenthesized ? "(" + rest : rest);
+            }
+        }
+        return kept.isEmpty() ? null : String.join(" | ", kept);
+    }
+
+    /** The parts of an expression's top-level union, each parsed. */
+    private static List<IFhirPath.IParsedExpression> parseParts(IFhirPath fhirPath, String expression) {
+        List<IFhirPath.IParsedExpression> parts = new ArrayList<>();
+        for (String part : splitUnion(expression)) {
+            parts.add(parse(fhirPath, part.trim()));
+        }
+        return List.copyOf(parts);
     }
 
     private static IFhirPath.IParsedExpression parse(IFhirPath fhirPath, String expression) {
@@ -73,13 +173,7 @@ public class SearchParameterRegistry {
 
     /** The parameters that index rows are extracted for. */
     public List<SearchParameterDefinition> indexed(String type) {
-        List<SearchParameterDefinition> result = new ArrayList<>();
-        for (SearchParameterDefinition param : forType(type)) {
-            if (!param.isResourceColumn()) {
-                result.add(param);
-            }
-        }
-        return result;
+        return indexed.getOrDefault(type, List.of());
     }
 
     /**

@@ -228,6 +228,9 @@ public class SearchRequestParser {
             if (param == null) {
                 throw FhirException.badRequest("Cannot sort " + type + " by '" + name + "': not a search parameter of " + type);
             }
+            if (param.kind() == RestSearchParameterTypeEnum.COMPOSITE) {
+                throw FhirException.badRequest("Cannot sort by the composite parameter " + name);
+            }
             keys.add(new SortKey(param, descending));
         }
         return keys;

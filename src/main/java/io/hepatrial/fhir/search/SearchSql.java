@@ -226,7 +226,8 @@ final class SearchSql {
     private void valueCondition(Sql sql, String row, Criterion.Param criterion, String value) {
         String modifier = criterion.modifier();
         switch (criterion.param().kind()) {
-            case TOKEN -> tokenCondition(sql, row, modifier, value);
+            case TOKEN -> tokenCondition(sql, row, "", modifier, value);
+            case COMPOSITE -> compositeCondition(sql, row, criterion, value);
             case STRING -> stringCondition(sql, row, modifier, value);
             case DATE -> {
                 DateParam date = parse(new DateParam(), criterion, value);
@@ -247,25 +248,41 @@ final class SearchSql {
         }
     }
 
-    private static void tokenCondition(Sql sql, String row, String modifier, String value) {
+    /** "code$value": the token in the c1_ columns, the second value as its own kind (search.html#composite). */
+    private void compositeCondition(Sql sql, String row, Criterion.Param criterion, String value) {
+        int dollar = unescapedIndex(value, '$');
+        if (dollar <= 0 || dollar == value.length() - 1) {
+            throw FhirException.badRequest(criterion.param().name() + "=" + value + ": a composite value is [token]$[value]");
+        }
+        SearchParameterDefinition.Composite composite = criterion.param().composite();
+        tokenCondition(sql, row, "c1_", null, value.substring(0, dollar));
+        sql.append(" and ");
+        String second = value.substring(dollar + 1);
+        valueCondition(sql, row, new Criterion.Param(composite.second(), null, List.of(second)), second);
+    }
+
+    /** A token condition over the columns {@code [row].[prefix]system}, {@code …code} and {@code …display}. */
+    private static void tokenCondition(Sql sql, String row, String prefix, String modifier, String value) {
+        String system = row + "." + prefix + "system";
+        String code = row + "." + prefix + "code";
         if ("text".equals(modifier)) {
-            sql.append("lower(" + row + ".display) like ").param("%" + escapeLike(unescape(value).toLowerCase(java.util.Locale.ROOT)) + "%")
-                    .append(" escape '\\'");
+            sql.append("lower(" + row + "." + prefix + "display) like ")
+                    .param("%" + escapeLike(unescape(value).toLowerCase(java.util.Locale.ROOT)) + "%").append(" escape '\\'");
             return;
         }
         int bar = unescapedBar(value);
         if (bar < 0) {
-            sql.append(row + ".code = ").param(unescape(value));
+            sql.append(code + " = ").param(unescape(value));
             return;
         }
-        String system = unescape(value.substring(0, bar));
-        String code = unescape(value.substring(bar + 1));
-        if (system.isEmpty()) {
-            sql.append(row + ".system is null and " + row + ".code = ").param(code); // |code: no system
-        } else if (code.isEmpty()) {
-            sql.append(row + ".system = ").param(system); // system|: any code of the system
+        String systemValue = unescape(value.substring(0, bar));
+        String codeValue = unescape(value.substring(bar + 1));
+        if (systemValue.isEmpty()) {
+            sql.append(system + " is null and " + code + " = ").param(codeValue); // |code: no system
+        } else if (codeValue.isEmpty()) {
+            sql.append(system + " = ").param(systemValue); // system|: any code of the system
         } else {
-            sql.append(row + ".code = ").param(code).append(" and " + row + ".system = ").param(system);
+            sql.append(code + " = ").param(codeValue).append(" and " + system + " = ").param(systemValue);
         }
     }
 
@@ -466,6 +483,7 @@ final class SearchSql {
             case QUANTITY -> "search_quantity";
             case REFERENCE -> "search_reference";
             case URI -> "search_uri";
+            case COMPOSITE -> "search_composite";
             default -> throw new IllegalArgumentException("No index table for " + param.kind());
         };
     }
@@ -475,11 +493,15 @@ final class SearchSql {
     }
 
     private static int unescapedBar(String value) {
+        return unescapedIndex(value, '|');
+    }
+
+    private static int unescapedIndex(String value, char wanted) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\\') {
                 i++;
-            } else if (c == '|') {
+            } else if (c == wanted) {
                 return i;
             }
         }

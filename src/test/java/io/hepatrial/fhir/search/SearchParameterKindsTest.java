@@ -164,6 +164,32 @@ class SearchParameterKindsTest {
     }
 
     @Test
+    void compositesPairValuesOfTheSameElement() {
+        String m = unique();
+        String sys = "urn:test:" + m;
+        String p = create("Patient", patient(m, "Comp", "C", "female", "1960"));
+        String alt = create("Observation", observation(m, p, "1742-6", "2016-01-01", 40, "U/L"));
+        String ast = create("Observation", observation(m, p, "1920-8", "2016-01-01", 60, "U/L"));
+        String q = "Observation?identifier=" + sys + "|&code-value-quantity=";
+        assertEquals(List.of(alt), ids(q + "http://loinc.org|1742-6$gt30"));
+        assertEquals(List.of(), ids(q + "http://loinc.org|1742-6$gt50"));   // 60 belongs to AST, not ALT
+        assertEquals(List.of(ast), ids(q + "http://loinc.org|1920-8$gt50|http://unitsofmeasure.org|U/L"));
+        assertEquals(Set.of(alt, ast), set(ids(q + "1742-6$40,1920-8$60")));
+        // components: systolic and diastolic pressure in one Observation
+        String bp = create("Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"identifier\":[{\"system\":\""
+                + sys + "\",\"value\":\"bp\"}],\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"85354-9\"}]},"
+                + "\"component\":[{\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8480-6\"}]},"
+                + "\"valueQuantity\":{\"value\":150,\"system\":\"http://unitsofmeasure.org\",\"code\":\"mm[Hg]\"}},"
+                + "{\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8462-4\"}]},"
+                + "\"valueQuantity\":{\"value\":85,\"system\":\"http://unitsofmeasure.org\",\"code\":\"mm[Hg]\"}}]}");
+        String c = "Observation?identifier=" + sys + "|&component-code-value-quantity=";
+        assertEquals(List.of(bp), ids(c + "http://loinc.org|8480-6$gt140"));
+        assertEquals(List.of(), ids(c + "http://loinc.org|8462-4$gt140"));
+        assertEquals(List.of(bp), ids("Observation?identifier=" + sys + "|&combo-code-value-quantity=8462-4$85"));
+        given().get("/fhir/Observation?code-value-quantity=1742-6").then().statusCode(400);
+    }
+
+    @Test
     void uriOnProfile() {
         String m = unique();
         String id = create("Patient", "{\"resourceType\":\"Patient\",\"meta\":{\"profile\":[\"http://example.org/fhir/StructureDefinition/study-patient-"
