@@ -26,6 +26,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -213,6 +214,52 @@ public class FhirEndpoint {
         UpdateRules.requireBodyId(type, id, resource);
         WriteOutcome outcome = store.update(type, id, resource, expectedVersion);
         return responses.written(outcome);
+    }
+
+    @PATCH
+    @Path("{type}/{id}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "patch: change a resource with a JSON Patch (application/json-patch+json)")
+    @FhirInteraction("patch")
+    public Response patch(@PathParam("type") String type, @PathParam("id") String id, String body) {
+        requireType(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
+        jakarta.ws.rs.core.MediaType contentType = request.contentType();
+        if (contentType == null || !"json-patch+json".equals(contentType.getSubtype())) {
+            throw new FhirException(415, org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTSUPPORTED, "PATCH takes a JSON Patch"
+                    + " (Content-Type: application/json-patch+json); FHIRPath Patch is not supported yet");
+        }
+        Long ifMatch = request.ifMatchVersion();
+        // Patch the version read; if another write slips in before ours, read and patch again.
+        for (int attempt = 1; ; attempt++) {
+            StoredVersion current = store.read(type, id).orElseThrow(() -> unknown(type, id));
+            if (current.isDeleted()) {
+                throw new FhirException(410, org.hl7.fhir.r4.model.OperationOutcome.IssueType.DELETED, type + "/" + id + " was deleted");
+            }
+            if (ifMatch != null && ifMatch != current.version()) {
+                throw FhirException.preconditionFailed("If-Match names version " + ifMatch + " of " + type + "/" + id
+                        + ", but the current version is " + current.version());
+            }
+            String patchedJson = JsonPatches.apply(current.body(), body);
+            Resource patched;
+            try {
+                patched = codec.parse(patchedJson, FhirFormat.DEFAULT, type);
+            } catch (FhirException e) {
+                if (e.status() != 400) {
+                    throw e;
+                }
+                throw new FhirException(422, e.issueType(), "The patched resource would be invalid: " + e.getMessage());
+            }
+            UpdateRules.requireBodyId(type, id, patched);
+            try {
+                return responses.written(store.update(type, id, patched, current.version()));
+            } catch (FhirException e) {
+                if (e.status() != 412 || ifMatch != null || attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @DELETE

@@ -52,6 +52,10 @@ public class FhirRequest {
         return FhirFormat.ofRequestBody(headers.getMediaType());
     }
 
+    public jakarta.ws.rs.core.MediaType contentType() {
+        return headers.getMediaType();
+    }
+
     /** The FHIR base URL, e.g. {@code http://host:8080/fhir}, without a trailing slash. */
     public String baseUrl() {
         String base = configuredBaseUrl.filter(s -> !s.isBlank())

@@ -1,0 +1,60 @@
+package io.hepatrial.fhir.rest;
+
+import static io.hepatrial.fhir.rest.CrudTest.create;
+import static io.hepatrial.fhir.rest.CrudTest.idFromLocation;
+import static io.hepatrial.fhir.rest.CrudTest.patient;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** PATCH with JSON Patch (http.html#patch). */
+@QuarkusTest
+class PatchTest {
+
+    static final String JSON_PATCH = "application/json-patch+json";
+
+    @Test
+    void jsonPatchMakesANewVersion() {
+        String id = idFromLocation(create(patient(null, "Patch")));
+        given().contentType(JSON_PATCH).body("[{\"op\":\"replace\",\"path\":\"/birthDate\",\"value\":\"1962-05-06\"},"
+                + "{\"op\":\"add\",\"path\":\"/name/0/given/-\",\"value\":\"Mei\"}]")
+                .patch("/fhir/Patient/" + id).then().statusCode(200)
+                .header("ETag", equalTo("W/\"2\""))
+                .body("birthDate", equalTo("1962-05-06"))
+                .body("name[0].given[1]", equalTo("Mei"))
+                .body("meta.versionId", equalTo("2"));
+        given().get("/fhir/Patient/" + id + "/_history/1").then().body("birthDate", equalTo("1961-04-02"));
+    }
+
+    @Test
+    void ifMatchIsHonoured() {
+        String id = idFromLocation(create(patient(null, "Patch")));
+        String patch = "[{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"male\"}]";
+        given().contentType(JSON_PATCH).header("If-Match", "W/\"7\"").body(patch).patch("/fhir/Patient/" + id).then()
+                .statusCode(412).body("resourceType", equalTo("OperationOutcome"));
+        given().contentType(JSON_PATCH).header("If-Match", "W/\"1\"").body(patch).patch("/fhir/Patient/" + id).then()
+                .statusCode(200).body("gender", equalTo("male"));
+    }
+
+    @Test
+    void patchesThatCannotApplyOrGiveAnInvalidResourceAre422AndChangeNothing() {
+        String id = idFromLocation(create(patient(null, "Patch")));
+        given().contentType(JSON_PATCH).body("[{\"op\":\"test\",\"path\":\"/gender\",\"value\":\"male\"}]")
+                .patch("/fhir/Patient/" + id).then().statusCode(422).body("resourceType", equalTo("OperationOutcome"));
+        given().contentType(JSON_PATCH).body("[{\"op\":\"replace\",\"path\":\"/birthDate\",\"value\":\"2020-13-45\"}]")
+                .patch("/fhir/Patient/" + id).then().statusCode(422);
+        given().get("/fhir/Patient/" + id).then().header("ETag", equalTo("W/\"1\""));
+    }
+
+    @Test
+    void malformedPatchUnknownResourceAndOtherMediaTypes() {
+        String id = idFromLocation(create(patient(null, "Patch")));
+        given().contentType(JSON_PATCH).body("{\"op\":\"replace\"}").patch("/fhir/Patient/" + id).then().statusCode(400);
+        given().contentType(JSON_PATCH).body("[]").patch("/fhir/Patient/unknown-patch").then().statusCode(404);
+        given().contentType("application/fhir+json").body("{\"resourceType\":\"Parameters\"}").patch("/fhir/Patient/" + id)
+                .then().statusCode(415).body("resourceType", equalTo("OperationOutcome"));
+    }
+}
