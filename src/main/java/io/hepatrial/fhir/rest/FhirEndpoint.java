@@ -179,9 +179,7 @@ public class FhirEndpoint {
     @FhirInteraction("read")
     @Operation(summary = "read: the current version of a resource")
     public Response read(@PathParam("type") String type, @PathParam("id") String id) {
-        requireType(type);
-        SupportedResourceTypes.requireValidId(id);
-        request.format();
+        checkInstanceRequest(type, id);
         StoredVersion current = store.read(type, id).orElseThrow(() -> unknown(type, id));
         return responses.current(current);
     }
@@ -191,9 +189,7 @@ public class FhirEndpoint {
     @FhirInteraction("vread")
     @Operation(summary = "vread: one version of a resource")
     public Response vread(@PathParam("type") String type, @PathParam("id") String id, @PathParam("vid") String vid) {
-        requireType(type);
-        SupportedResourceTypes.requireValidId(id);
-        request.format();
+        checkInstanceRequest(type, id);
         Long version = FhirRequest.versionOfEtag(vid);
         Optional<StoredVersion> stored = version == null ? Optional.empty() : store.vread(type, id, version);
         return responses.version(stored.orElseThrow(() -> FhirException.notFound(
@@ -206,9 +202,7 @@ public class FhirEndpoint {
     @FhirInteraction("update")
     @Operation(summary = "update: store a new version (or create with a client-chosen id)")
     public Response update(@PathParam("type") String type, @PathParam("id") String id, String body) {
-        requireType(type);
-        SupportedResourceTypes.requireValidId(id);
-        request.format();
+        checkInstanceRequest(type, id);
         Long expectedVersion = request.ifMatchVersion();
         Resource resource = codec.parse(body, request.bodyFormat(), type);
         UpdateRules.requireBodyId(type, id, resource);
@@ -222,9 +216,7 @@ public class FhirEndpoint {
     @Operation(summary = "patch: change a resource with a JSON Patch (application/json-patch+json)")
     @FhirInteraction("patch")
     public Response patch(@PathParam("type") String type, @PathParam("id") String id, String body) {
-        requireType(type);
-        SupportedResourceTypes.requireValidId(id);
-        request.format();
+        checkInstanceRequest(type, id);
         jakarta.ws.rs.core.MediaType contentType = request.contentType();
         if (contentType == null || !"json-patch+json".equals(contentType.getSubtype())) {
             throw new FhirException(415, org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTSUPPORTED, "PATCH takes a JSON Patch"
@@ -267,9 +259,7 @@ public class FhirEndpoint {
     @FhirInteraction("delete")
     @Operation(summary = "delete: mark a resource deleted (later reads answer 410)")
     public Response delete(@PathParam("type") String type, @PathParam("id") String id) {
-        requireType(type);
-        SupportedResourceTypes.requireValidId(id);
-        request.format();
+        checkInstanceRequest(type, id);
         Optional<StoredVersion> deletion = store.delete(type, id, request.ifMatchVersion());
         return responses.deleted(type, id, deletion);
     }
@@ -279,9 +269,7 @@ public class FhirEndpoint {
     @FhirInteraction("history-instance")
     @Operation(summary = "history of one resource, newest first")
     public Response instanceHistory(@PathParam("type") String type, @PathParam("id") String id) {
-        requireType(type);
-        SupportedResourceTypes.requireValidId(id);
-        request.format();
+        checkInstanceRequest(type, id);
         if (store.read(type, id).isEmpty()) {
             throw unknown(type, id);
         }
@@ -305,6 +293,13 @@ public class FhirEndpoint {
     public Response systemHistory() {
         request.format();
         return responses.resource(200, historyBundles.page(null, null));
+    }
+
+    /** The checks every instance-level interaction starts with: type served, id valid, format producible. */
+    private void checkInstanceRequest(String type, String id) {
+        requireType(type);
+        SupportedResourceTypes.requireValidId(id);
+        request.format();
     }
 
     /**
