@@ -5,6 +5,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -78,12 +79,14 @@ public class IndexExtractor {
     public List<IndexRow> extract(Resource resource) {
         java.util.Set<IndexRow> rows = new java.util.LinkedHashSet<>(); // a value reached by two parts is indexed once
         IFhirPath engine = fhirPath.get();
+        // Values of expressions on the resource itself, kept for composites that pair the same values.
+        Map<IFhirPath.IParsedExpression, List<IBase>> evaluated = new java.util.IdentityHashMap<>();
         for (SearchParameterDefinition param : registry.indexed(resource.fhirType())) {
             if (param.composite() != null) {
-                composites(engine, resource, param, rows);
+                composites(engine, resource, param, rows, evaluated);
                 continue;
             }
-            for (IBase value : evaluate(engine, resource, param.expressionParts())) {
+            for (IBase value : evaluate(engine, resource, param.expressionParts(), evaluated)) {
                 switch (param.kind()) {
                     case TOKEN -> tokens(param.name(), value, rows);
                     case STRING -> strings(param.name(), value, rows);
@@ -100,28 +103,36 @@ public class IndexExtractor {
     }
 
     /** The values of all parts of a union expression, in order (see SearchParameterDefinition for why not '|'). */
-    private static List<IBase> evaluate(IFhirPath engine, IBase focus, List<IFhirPath.IParsedExpression> parts) {
-        if (parts.size() == 1) {
-            return engine.evaluate(focus, parts.get(0), IBase.class);
-        }
+    private static List<IBase> evaluate(IFhirPath engine, IBase focus, List<IFhirPath.IParsedExpression> parts,
+            Map<IFhirPath.IParsedExpression, List<IBase>> evaluated) {
         List<IBase> values = new ArrayList<>();
         for (IFhirPath.IParsedExpression part : parts) {
-            values.addAll(engine.evaluate(focus, part, IBase.class));
+            List<IBase> partValues = evaluated == null ? null : evaluated.get(part);
+            if (partValues == null) {
+                partValues = engine.evaluate(focus, part, IBase.class);
+                if (evaluated != null) {
+                    evaluated.put(part, partValues);
+                }
+            }
+            values.addAll(partValues);
         }
         return values;
     }
 
     /** Each pair of (token, second value) taken from one base element, e.g. one Observation.component. */
-    private void composites(IFhirPath engine, Resource resource, SearchParameterDefinition param, java.util.Collection<IndexRow> rows) {
+    private void composites(IFhirPath engine, Resource resource, SearchParameterDefinition param, java.util.Collection<IndexRow> rows,
+            Map<IFhirPath.IParsedExpression, List<IBase>> evaluated) {
         SearchParameterDefinition.Composite composite = param.composite();
         for (SearchParameterDefinition.Base base : composite.bases()) {
             for (IBase element : engine.evaluate(resource, base.base(), IBase.class)) {
+                // on the resource itself, reuse what the component parameters evaluated
+                Map<IFhirPath.IParsedExpression, List<IBase>> known = element == resource ? evaluated : null;
                 List<IndexRow> firsts = new ArrayList<>();
-                for (IBase value : evaluate(engine, element, base.first())) {
+                for (IBase value : evaluate(engine, element, base.first(), known)) {
                     tokens(param.name(), value, firsts);
                 }
                 List<IndexRow> seconds = new ArrayList<>();
-                for (IBase value : evaluate(engine, element, base.second())) {
+                for (IBase value : evaluate(engine, element, base.second(), known)) {
                     switch (composite.second().kind()) {
                         case TOKEN -> tokens(param.name(), value, seconds);
                         case DATE -> dates(param.name(), value, seconds);

@@ -32,6 +32,8 @@ public class SearchParameterRegistry {
     static final Set<String> RESOURCE_COLUMNS = Set.of("_id", "_lastUpdated");
 
     private final Map<String, Map<String, SearchParameterDefinition>> byType = new LinkedHashMap<>();
+    /** One parsed expression per distinct text, so the extractor can reuse a value it evaluated already. */
+    private static final Map<String, IFhirPath.IParsedExpression> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<SearchParameterDefinition>> indexed = new LinkedHashMap<>();
 
     public SearchParameterRegistry(FhirContext fhirContext, SupportedResourceTypes types) {
@@ -138,7 +140,10 @@ public class SearchParameterRegistry {
                 }
             }
             if (!longerBase) {
-                kept.add(parenthesized ? "(" + rest : rest);
+                // At the resource itself the absolute part is the same expression: keeping it lets the
+                // extractor reuse the value it evaluated for the component's own parameter.
+                boolean root = !base.contains(".");
+                kept.add(root ? p : parenthesized ? "(" + rest : rest);
             }
         }
         return kept.isEmpty() ? null : String.join(" | ", kept);
@@ -154,11 +159,13 @@ public class SearchParameterRegistry {
     }
 
     private static IFhirPath.IParsedExpression parse(IFhirPath fhirPath, String expression) {
-        try {
-            return fhirPath.parse(expression);
-        } catch (Exception e) {
-            throw new IllegalStateException("HAPI's search parameter expression does not parse: " + expression, e);
-        }
+        return PARSED.computeIfAbsent(expression, text -> {
+            try {
+                return fhirPath.parse(text);
+            } catch (Exception e) {
+                throw new IllegalStateException("HAPI's search parameter expression does not parse: " + text, e);
+            }
+        });
     }
 
     /** The parameter, or null when the type has no such (supported) parameter. */
