@@ -28,7 +28,7 @@ public class PlannerStatistics {
 
     private static final Logger LOG = Logger.getLogger(PlannerStatistics.class);
     private static final String TABLES = "resource, resource_version, search_token, search_string, search_date, search_number,"
-            + " search_quantity, search_reference, search_uri, conditional_create_key";
+            + " search_quantity, search_reference, search_uri, search_composite, conditional_create_key";
 
     private final Session session;
     private final long minWrites;
