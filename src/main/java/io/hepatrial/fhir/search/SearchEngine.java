@@ -220,7 +220,7 @@ public class SearchEngine {
         sql.append(" from ");
         fromWhere(sql, request, baseUrl);
         if (cursor != null) {
-            if (cursor.keys().size() != keys.size()) {
+            if (!fits(cursor, keys)) {
                 throw io.hepatrial.fhir.FhirException.badRequest("_cursor does not belong to this _sort");
             }
             sql.append(" and ");
@@ -290,6 +290,24 @@ public class SearchEngine {
             }
         }
         sql.append(")");
+    }
+
+    /** Whether a cursor's key values have the kinds the sort keys produce (a forged cursor must not reach SQL). */
+    private static boolean fits(SearchCursor cursor, List<SortKey> keys) {
+        if (cursor.keys().size() != keys.size()) {
+            return false;
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            Object value = cursor.keys().get(i);
+            SearchParameterDefinition param = keys.get(i).param();
+            Class<?> expected = param.name().equals("_lastUpdated") || param.kind() == RestSearchParameterTypeEnum.DATE ? Instant.class
+                    : !param.name().equals("_id") && (param.kind() == RestSearchParameterTypeEnum.NUMBER
+                            || param.kind() == RestSearchParameterTypeEnum.QUANTITY) ? BigDecimal.class : String.class;
+            if (value != null && !expected.isInstance(value)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The SQL value one resource sorts by for a key: its smallest (ascending) or largest value. */

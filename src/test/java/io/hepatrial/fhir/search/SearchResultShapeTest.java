@@ -125,6 +125,21 @@ class SearchResultShapeTest {
     }
 
     @Test
+    void forgedCursorsAre400() {
+        String m = unique();
+        patients(m, 3);
+        String next = search("Patient?identifier=urn:test:" + m + "|&_count=1&_sort=birthdate").getString("link.find { it.relation == 'next' }.url");
+        String cursor = next.substring(next.indexOf("_cursor=") + 8);
+        // a cursor of another sort (a string where a date belongs) and a cursor that is not one
+        String otherSort = search("Patient?identifier=urn:test:" + m + "|&_count=1&_sort=family").getString("link.find { it.relation == 'next' }.url");
+        String stringCursor = otherSort.substring(otherSort.indexOf("_cursor=") + 8);
+        given().urlEncodingEnabled(false).get("/fhir/Patient?_sort=birthdate&_cursor=" + stringCursor).then().statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"));
+        given().urlEncodingEnabled(false).get("/fhir/Patient?_sort=family,birthdate&_cursor=" + cursor).then().statusCode(400);
+        given().urlEncodingEnabled(false).get("/fhir/Patient?_cursor=bm9uc2Vuc2U").then().statusCode(400);
+    }
+
+    @Test
     void totalModesAndSummaryCount() {
         String m = unique();
         patients(m, 4);
