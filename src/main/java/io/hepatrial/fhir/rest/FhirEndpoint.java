@@ -11,6 +11,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.Parameters;
 
 import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.bundle.BundleProcessor;
@@ -52,12 +53,14 @@ public class FhirEndpoint {
     private final FhirRequest request;
     private final SearchBundles searchBundles;
     private final BundleProcessor bundles;
+    private final FhirPathPatches fhirPathPatches;
     private final int maxBundleChars;
 
     public FhirEndpoint(ResourceStore store, SupportedResourceTypes types, ResourceCodec codec, FhirResponses responses,
             HistoryBundles historyBundles, CapabilityStatementFactory capabilities, FhirRequest request,
-            SearchBundles searchBundles, BundleProcessor bundles,
+            SearchBundles searchBundles, BundleProcessor bundles, FhirPathPatches fhirPathPatches,
             @ConfigProperty(name = "hepatrial.bundle.max-chars") int maxBundleChars) {
+        this.fhirPathPatches = fhirPathPatches;
         this.searchBundles = searchBundles;
         this.bundles = bundles;
         this.maxBundleChars = maxBundleChars;
@@ -213,15 +216,14 @@ public class FhirEndpoint {
     @PATCH
     @Path("{type}/{id}")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "patch: change a resource with a JSON Patch (application/json-patch+json)")
+    @Operation(summary = "patch: change a resource with a JSON Patch (application/json-patch+json) or a FHIRPath Patch (Parameters)")
     @FhirInteraction("patch")
     public Response patch(@PathParam("type") String type, @PathParam("id") String id, String body) {
         checkInstanceRequest(type, id);
         jakarta.ws.rs.core.MediaType contentType = request.contentType();
-        if (contentType == null || !"json-patch+json".equals(contentType.getSubtype())) {
-            throw new FhirException(415, org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTSUPPORTED, "PATCH takes a JSON Patch"
-                    + " (Content-Type: application/json-patch+json); FHIRPath Patch is not supported yet");
-        }
+        boolean jsonPatch = contentType != null && "json-patch+json".equals(contentType.getSubtype());
+        // FHIRPath Patch: a Parameters resource in FHIR JSON or XML (415 for anything else)
+        Parameters fhirPathPatch = jsonPatch ? null : (Parameters) codec.parse(body, request.bodyFormat(), "Parameters");
         Long ifMatch = request.ifMatchVersion();
         // Patch the version read; if another write slips in before ours, read and patch again.
         for (int attempt = 1; ; attempt++) {
@@ -233,7 +235,14 @@ public class FhirEndpoint {
                 throw FhirException.preconditionFailed("If-Match names version " + ifMatch + " of " + type + "/" + id
                         + ", but the current version is " + current.version());
             }
-            String patchedJson = JsonPatches.apply(current.body(), body);
+            String patchedJson;
+            if (jsonPatch) {
+                patchedJson = JsonPatches.apply(current.body(), body);
+            } else {
+                Resource target = codec.parseStored(current.body());
+                fhirPathPatches.apply(target, fhirPathPatch);
+                patchedJson = new String(codec.encode(target, FhirFormat.DEFAULT), java.nio.charset.StandardCharsets.UTF_8);
+            }
             Resource patched;
             try {
                 patched = codec.parse(patchedJson, FhirFormat.DEFAULT, type);

@@ -54,7 +54,47 @@ class PatchTest {
         String id = idFromLocation(create(patient(null, "Patch")));
         given().contentType(JSON_PATCH).body("{\"op\":\"replace\"}").patch("/fhir/Patient/" + id).then().statusCode(400);
         given().contentType(JSON_PATCH).body("[]").patch("/fhir/Patient/unknown-patch").then().statusCode(404);
-        given().contentType("application/fhir+json").body("{\"resourceType\":\"Parameters\"}").patch("/fhir/Patient/" + id)
+        given().contentType("text/plain").body("x").patch("/fhir/Patient/" + id)
                 .then().statusCode(415).body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    static String operation(String type, String path, String extra) {
+        return "{\"name\":\"operation\",\"part\":[{\"name\":\"type\",\"valueCode\":\"" + type + "\"},"
+                + "{\"name\":\"path\",\"valueString\":\"" + path + "\"}" + (extra == null ? "" : "," + extra) + "]}";
+    }
+
+    static String parameters(String... operations) {
+        return "{\"resourceType\":\"Parameters\",\"parameter\":[" + String.join(",", operations) + "]}";
+    }
+
+    @Test
+    void fhirPathPatchReplaceAddInsertMoveDelete() {
+        String id = idFromLocation(create("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:a\",\"value\":\"1\"},"
+                + "{\"system\":\"urn:b\",\"value\":\"2\"}],\"birthDate\":\"1961-04-02\",\"name\":[{\"family\":\"Ma\",\"given\":[\"A\",\"B\"]}]}"));
+        given().contentType("application/fhir+json").body(parameters(
+                operation("replace", "Patient.birthDate", "{\"name\":\"value\",\"valueDate\":\"1962-05-06\"}"),
+                operation("add", "Patient", "{\"name\":\"name\",\"valueString\":\"gender\"},{\"name\":\"value\",\"valueCode\":\"female\"}"),
+                operation("add", "Patient", "{\"name\":\"name\",\"valueString\":\"identifier\"},{\"name\":\"value\",\"part\":["
+                        + "{\"name\":\"system\",\"valueUri\":\"urn:c\"},{\"name\":\"value\",\"valueString\":\"3\"}]}"),
+                operation("delete", "Patient.identifier.where(system='urn:a')", null),
+                operation("insert", "Patient.name[0].given", "{\"name\":\"value\",\"valueString\":\"Z\"},{\"name\":\"index\",\"valueInteger\":0}"),
+                operation("move", "Patient.name[0].given", "{\"name\":\"source\",\"valueInteger\":2},{\"name\":\"destination\",\"valueInteger\":1}")))
+                .patch("/fhir/Patient/" + id).then().statusCode(200)
+                .header("ETag", equalTo("W/\"2\""))
+                .body("birthDate", equalTo("1962-05-06"))
+                .body("gender", equalTo("female"))
+                .body("identifier.system", equalTo(java.util.List.of("urn:b", "urn:c")))
+                .body("name[0].given", equalTo(java.util.List.of("Z", "B", "A")));
+    }
+
+    @Test
+    void fhirPathPatchThatMatchesNothingToReplaceIs422() {
+        String id = idFromLocation(create(patient(null, "Patch")));
+        given().contentType("application/fhir+json").body(parameters(
+                operation("replace", "Patient.deceased", "{\"name\":\"value\",\"valueBoolean\":true}")))
+                .patch("/fhir/Patient/" + id).then().statusCode(422).body("resourceType", equalTo("OperationOutcome"));
+        given().contentType("application/fhir+json").body(parameters(operation("explode", "Patient", null)))
+                .patch("/fhir/Patient/" + id).then().statusCode(400);
+        given().get("/fhir/Patient/" + id).then().header("ETag", equalTo("W/\"1\""));
     }
 }
