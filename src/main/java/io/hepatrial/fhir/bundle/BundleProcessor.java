@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryResponseComponent;
@@ -17,6 +18,7 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -25,6 +27,7 @@ import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.UpdateRules;
 import io.hepatrial.fhir.rest.ResourceCodec;
+import io.hepatrial.fhir.rest.ResourcePatcher;
 import io.hepatrial.fhir.rest.SearchBundles;
 import io.hepatrial.fhir.search.ConditionalMatcher;
 import io.hepatrial.fhir.store.ResourceStore;
@@ -35,7 +38,7 @@ import jakarta.enterprise.context.RequestScoped;
 
 /**
  * Transaction and batch Bundles (http.html#transaction, bundle.html). A transaction is one
- * database transaction: entries are processed in the spec's order (DELETE, POST, PUT, GET),
+ * database transaction: entries are processed in the spec's order (DELETE, POST, PUT/PATCH, GET),
  * {@code urn:uuid:}/{@code urn:oid:} fullUrls and conditional references are resolved and every
  * reference is rewritten, and any failing entry rolls all of it back. A batch runs each entry as
  * a transaction of its own.
@@ -49,11 +52,13 @@ public class BundleProcessor {
     private final FhirContext fhirContext;
     private final ResourceCodec codec;
     private final SearchBundles searchBundles;
+    private final ResourcePatcher patcher;
     private final int maxEntries;
 
     public BundleProcessor(ResourceStore store, ConditionalMatcher matcher, SupportedResourceTypes types, FhirContext fhirContext,
-            ResourceCodec codec, SearchBundles searchBundles,
+            ResourceCodec codec, SearchBundles searchBundles, ResourcePatcher patcher,
             @ConfigProperty(name = "hepatrial.bundle.max-entries") int maxEntries) {
+        this.patcher = patcher;
         this.store = store;
         this.matcher = matcher;
         this.types = types;
@@ -186,6 +191,12 @@ public class BundleProcessor {
                         UpdateRules.requireBodyId(planned.type, planned.id, planned.resource);
                     }
                 }
+                case PATCH -> {
+                    if (!(segments.length == 2 && question < 0) && !(segments.length == 1 && question >= 0)) {
+                        throw FhirException.badRequest("a PATCH entry's request.url must be [type]/[id] or [type]?[search], not " + url);
+                    }
+                    planned.patch = patchDocument(entry);
+                }
                 case DELETE -> {
                     if (!(segments.length == 2 && question < 0) && !(segments.length == 1 && question >= 0)) {
                         throw FhirException.badRequest("a DELETE entry's request.url must be [type]/[id] or [type]?[search], not " + url);
@@ -203,6 +214,19 @@ public class BundleProcessor {
             planned.expectedVersion = ifMatch(entry.getRequest().getIfMatch());
             return planned;
         });
+    }
+
+    /** A PATCH entry's patch: a FHIRPath Patch Parameters, or a Binary holding a JSON Patch (bundle.html#patch). */
+    private static ResourcePatcher.Patch patchDocument(BundleEntryComponent entry) {
+        if (entry.getResource() instanceof Parameters parameters) {
+            return ResourcePatcher.Patch.fhirPath(parameters);
+        }
+        if (entry.getResource() instanceof Binary binary && binary.getContentType() != null
+                && binary.getContentType().startsWith("application/json-patch+json")) {
+            return ResourcePatcher.Patch.json(new String(binary.getData(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        throw FhirException.badRequest("a PATCH entry's resource must be a Parameters (FHIRPath Patch) or a Binary with"
+                + " contentType application/json-patch+json");
     }
 
     private Resource resource(BundleEntryComponent entry, String type) {
@@ -260,6 +284,8 @@ public class BundleProcessor {
                     entry.done(outcome.created() ? "201 Created" : "200 OK", outcome.version());
                     return null;
                 });
+            } else if (entry.method == HTTPVerb.PATCH) {
+                inEntry(entry, () -> patch(entry, baseUrl));
             }
         }
         for (Planned entry : entries) {
@@ -280,6 +306,21 @@ public class BundleProcessor {
         }
         Optional<StoredVersion> deletion = id == null ? Optional.empty() : store.delete(entry.type, id, entry.expectedVersion);
         entry.done("204 No Content", deletion.orElse(null));
+        return null;
+    }
+
+    private Object patch(Planned entry, String baseUrl) {
+        String id = entry.id;
+        if (entry.condition != null) {
+            List<StoredVersion> matches = matcher.matches(entry.condition, baseUrl, 2);
+            if (matches.size() != 1) {
+                throw FhirException.preconditionFailed("the conditional patch " + entry.url + " matches "
+                        + (matches.isEmpty() ? "no resource" : "more than one resource"));
+            }
+            id = matches.get(0).id();
+        }
+        WriteOutcome outcome = patcher.patch(entry.type, id, entry.expectedVersion, entry.patch);
+        entry.done("200 OK", outcome.version());
         return null;
     }
 
@@ -449,6 +490,7 @@ public class BundleProcessor {
         String id;
         ConditionalMatcher.Condition condition;
         ConditionalMatcher.Condition ifNoneExist;
+        ResourcePatcher.Patch patch;
         Long expectedVersion;
         Resource resource;
         StoredVersion existing;

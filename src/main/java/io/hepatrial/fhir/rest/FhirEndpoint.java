@@ -53,14 +53,14 @@ public class FhirEndpoint {
     private final FhirRequest request;
     private final SearchBundles searchBundles;
     private final BundleProcessor bundles;
-    private final FhirPathPatches fhirPathPatches;
+    private final ResourcePatcher patcher;
     private final int maxBundleChars;
 
     public FhirEndpoint(ResourceStore store, SupportedResourceTypes types, ResourceCodec codec, FhirResponses responses,
             HistoryBundles historyBundles, CapabilityStatementFactory capabilities, FhirRequest request,
-            SearchBundles searchBundles, BundleProcessor bundles, FhirPathPatches fhirPathPatches,
+            SearchBundles searchBundles, BundleProcessor bundles, ResourcePatcher patcher,
             @ConfigProperty(name = "hepatrial.bundle.max-chars") int maxBundleChars) {
-        this.fhirPathPatches = fhirPathPatches;
+        this.patcher = patcher;
         this.searchBundles = searchBundles;
         this.bundles = bundles;
         this.maxBundleChars = maxBundleChars;
@@ -221,46 +221,11 @@ public class FhirEndpoint {
     public Response patch(@PathParam("type") String type, @PathParam("id") String id, String body) {
         checkInstanceRequest(type, id);
         jakarta.ws.rs.core.MediaType contentType = request.contentType();
-        boolean jsonPatch = contentType != null && "json-patch+json".equals(contentType.getSubtype());
-        // FHIRPath Patch: a Parameters resource in FHIR JSON or XML (415 for anything else)
-        Parameters fhirPathPatch = jsonPatch ? null : (Parameters) codec.parse(body, request.bodyFormat(), "Parameters");
-        Long ifMatch = request.ifMatchVersion();
-        // Patch the version read; if another write slips in before ours, read and patch again.
-        for (int attempt = 1; ; attempt++) {
-            StoredVersion current = store.read(type, id).orElseThrow(() -> unknown(type, id));
-            if (current.isDeleted()) {
-                throw new FhirException(410, org.hl7.fhir.r4.model.OperationOutcome.IssueType.DELETED, type + "/" + id + " was deleted");
-            }
-            if (ifMatch != null && ifMatch != current.version()) {
-                throw FhirException.preconditionFailed("If-Match names version " + ifMatch + " of " + type + "/" + id
-                        + ", but the current version is " + current.version());
-            }
-            String patchedJson;
-            if (jsonPatch) {
-                patchedJson = JsonPatches.apply(current.body(), body);
-            } else {
-                Resource target = codec.parseStored(current.body());
-                fhirPathPatches.apply(target, fhirPathPatch);
-                patchedJson = new String(codec.encode(target, FhirFormat.DEFAULT), java.nio.charset.StandardCharsets.UTF_8);
-            }
-            Resource patched;
-            try {
-                patched = codec.parse(patchedJson, FhirFormat.DEFAULT, type);
-            } catch (FhirException e) {
-                if (e.status() != 400) {
-                    throw e;
-                }
-                throw new FhirException(422, e.issueType(), "The patched resource would be invalid: " + e.getMessage());
-            }
-            UpdateRules.requireBodyId(type, id, patched);
-            try {
-                return responses.written(store.update(type, id, patched, current.version()));
-            } catch (FhirException e) {
-                if (e.status() != 412 || ifMatch != null || attempt >= 3) {
-                    throw e;
-                }
-            }
-        }
+        ResourcePatcher.Patch patch = contentType != null && "json-patch+json".equals(contentType.getSubtype())
+                ? ResourcePatcher.Patch.json(body)
+                // FHIRPath Patch: a Parameters resource in FHIR JSON or XML (415 for anything else)
+                : ResourcePatcher.Patch.fhirPath((Parameters) codec.parse(body, request.bodyFormat(), "Parameters"));
+        return responses.written(patcher.patch(type, id, request.ifMatchVersion(), patch));
     }
 
     @DELETE

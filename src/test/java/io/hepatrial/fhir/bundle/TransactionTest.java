@@ -170,6 +170,26 @@ class TransactionTest {
     }
 
     @Test
+    void patchEntriesWithFhirPathPatchAndJsonPatch() {
+        String sys = "urn:test:" + unique();
+        String id = given().contentType(FHIR_JSON).body(patient(sys, "pa1")).post("/fhir/Patient").then().statusCode(201)
+                .extract().header("Location").split("/Patient/")[1].split("/")[0];
+        String fhirPathPatch = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"operation\",\"part\":["
+                + "{\"name\":\"type\",\"valueCode\":\"add\"},{\"name\":\"path\",\"valueString\":\"Patient\"},"
+                + "{\"name\":\"name\",\"valueString\":\"gender\"},{\"name\":\"value\",\"valueCode\":\"female\"}]}]}";
+        String jsonPatch = java.util.Base64.getEncoder().encodeToString(
+                "[{\"op\":\"add\",\"path\":\"/birthDate\",\"value\":\"1960-02-03\"}]".getBytes());
+        post(bundle("transaction",
+                entry(null, fhirPathPatch, "PATCH", "Patient/" + id, null),
+                entry(null, "{\"resourceType\":\"Binary\",\"contentType\":\"application/json-patch+json\",\"data\":\"" + jsonPatch + "\"}",
+                        "PATCH", "Patient?identifier=" + sys + "|pa1", null)))
+                .statusCode(200)
+                .body("entry.response.status", equalTo(List.of("200 OK", "200 OK")))
+                .body("entry[1].response.etag", equalTo("W/\"3\""));
+        given().get("/fhir/Patient/" + id).then().body("gender", equalTo("female")).body("birthDate", equalTo("1960-02-03"));
+    }
+
+    @Test
     void getEntriesReadAndSearch() {
         String sys = "urn:test:" + unique();
         String id = given().contentType(FHIR_JSON).body(patient(sys, "g1")).post("/fhir/Patient").then().statusCode(201)
