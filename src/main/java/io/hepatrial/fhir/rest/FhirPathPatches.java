@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.Resource;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
 import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.FhirPathText;
 import jakarta.inject.Singleton;
 
 /**
@@ -211,27 +212,8 @@ public class FhirPathPatches {
         return result;
     }
 
-    /** Splits on dots outside parentheses, brackets and quotes. */
     private static List<String> segments(String path) {
-        List<String> segments = new ArrayList<>();
-        int depth = 0;
-        boolean quoted = false;
-        int start = 0;
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '\'') {
-                quoted = !quoted;
-            } else if (!quoted && (c == '(' || c == '[')) {
-                depth++;
-            } else if (!quoted && (c == ')' || c == ']')) {
-                depth--;
-            } else if (!quoted && depth == 0 && c == '.') {
-                segments.add(path.substring(start, i));
-                start = i + 1;
-            }
-        }
-        segments.add(path.substring(start));
-        return segments;
+        return FhirPathText.splitTopLevel(path, '.');
     }
 
     private static FhirException malformed(String why) {

@@ -12,6 +12,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
+import io.hepatrial.fhir.FhirPathText;
 import io.hepatrial.fhir.SupportedResourceTypes;
 import jakarta.inject.Singleton;
 
@@ -203,26 +204,7 @@ public class SearchParameterRegistry {
         return kept.isEmpty() ? null : String.join(" | ", kept);
     }
 
-    /** Splits on '|' outside parentheses and quotes. */
     private static List<String> splitUnion(String path) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        boolean quoted = false;
-        int start = 0;
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '\'') {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                depth++;
-            } else if (!quoted && c == ')') {
-                depth--;
-            } else if (!quoted && depth == 0 && c == '|') {
-                parts.add(path.substring(start, i));
-                start = i + 1;
-            }
-        }
-        parts.add(path.substring(start));
-        return parts;
+        return FhirPathText.splitTopLevel(path, '|');
     }
 }
