@@ -255,7 +255,7 @@ public class BundleProcessor {
     /** Processes the entries in the order the spec sets, in the caller's (one) transaction. */
     private void run(List<Planned> entries, String baseUrl) {
         Map<String, String> resolved = new HashMap<>();
-        for (Planned entry : entries) {
+        for (Planned entry : lockOrder(entries)) {
             if (entry.method == HTTPVerb.DELETE) {
                 inEntry(entry, () -> delete(entry, baseUrl));
             }
@@ -277,7 +277,7 @@ public class BundleProcessor {
                 inEntry(entry, () -> create(entry));
             }
         }
-        for (Planned entry : entries) {
+        for (Planned entry : lockOrder(entries)) {
             if (entry.method == HTTPVerb.PUT) {
                 inEntry(entry, () -> {
                     WriteOutcome outcome = store.update(entry.type, entry.id, entry.resource, entry.expectedVersion);
@@ -293,6 +293,18 @@ public class BundleProcessor {
                 inEntry(entry, () -> read(entry));
             }
         }
+    }
+
+    /**
+     * The entries in the order of the rows they lock (type, then id or URL): two transactions that
+     * change the same resources then lock them in the same order and cannot deadlock. The response
+     * keeps the request's order.
+     */
+    private static List<Planned> lockOrder(List<Planned> entries) {
+        List<Planned> ordered = new ArrayList<>(entries);
+        ordered.sort(java.util.Comparator.comparing((Planned p) -> p.type == null ? "" : p.type)
+                .thenComparing(p -> p.id != null ? p.id : p.url == null ? "" : p.url));
+        return ordered;
     }
 
     private Object delete(Planned entry, String baseUrl) {

@@ -11,7 +11,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * Transactions of the store. Work joins the caller's transaction if there is one (so a FHIR
  * transaction Bundle is one database transaction); otherwise it runs in a new one that is retried
  * when it lost a race on a unique key (the same new resource id, the same conditional create):
- * the retry then sees the winner's committed row and acts on it.
+ * the retry then sees the winner's committed row and acts on it. A deadlock between two
+ * transactions that lock the same resources in another order (two Bundles) is retried too.
  */
 public final class StoreTransactions {
 
@@ -28,11 +29,11 @@ public final class StoreTransactions {
             try {
                 return QuarkusTransaction.requiringNew().call(work);
             } catch (RuntimeException e) {
-                if (!isUniqueViolation(e)) {
+                if (!isUniqueViolation(e) && !isDeadlock(e)) {
                     throw e;
                 }
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new FhirException(409, IssueType.CONFLICT, "The write conflicts with other writes of the same resource"
+                    throw new FhirException(409, IssueType.CONFLICT, "The write conflicts with other writes of the same resources"
                             + " or conditional-create criteria (for instance an ifNoneExist that the created resource itself does not"
                             + " match); nothing was stored", java.util.Map.of(), e);
                 }
@@ -40,16 +41,35 @@ public final class StoreTransactions {
         }
     }
 
+    /**
+     * A deadlock or lock wait given up: SQLSTATE 40P01 (PostgreSQL deadlock), 40001 (H2 deadlock,
+     * serialization failure), 55P03 (PostgreSQL lock not available), HYT00 (H2 lock timeout).
+     */
+    static boolean isDeadlock(Throwable e) {
+        return hasSqlState(e, java.util.Set.of("40P01", "40001", "55P03", "HYT00"), new java.util.HashSet<>());
+    }
+
     static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
-                return true;
-            }
-            if (t instanceof org.hibernate.exception.ConstraintViolationException cve
-                    && cve.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE) {
+        return hasSqlState(e, java.util.Set.of("23505"), new java.util.HashSet<>());
+    }
+
+    /** Looks through causes and suppressed exceptions: a failure at commit can arrive as either. */
+    private static boolean hasSqlState(Throwable e, java.util.Set<String> states, java.util.Set<Throwable> seen) {
+        if (e == null || !seen.add(e)) {
+            return false;
+        }
+        if (e instanceof java.sql.SQLException sql && states.contains(sql.getSQLState())) {
+            return true;
+        }
+        if (states.contains("23505") && e instanceof org.hibernate.exception.ConstraintViolationException cve
+                && cve.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE) {
+            return true;
+        }
+        for (Throwable suppressed : e.getSuppressed()) {
+            if (hasSqlState(suppressed, states, seen)) {
                 return true;
             }
         }
-        return false;
+        return hasSqlState(e.getCause(), states, seen);
     }
 }
