@@ -267,6 +267,7 @@ public class BundleProcessor {
                 inEntry(entry, () -> planUpdate(entry, baseUrl, resolved));
             }
         }
+        requireDistinctTargets(entries);
         for (Planned entry : entries) {
             if (entry.resource != null) {
                 inEntry(entry, () -> rewriteReferences(entry.resource, resolved, baseUrl));
@@ -291,6 +292,27 @@ public class BundleProcessor {
         for (Planned entry : entries) {
             if (entry.method == HTTPVerb.GET || entry.method == HTTPVerb.HEAD) {
                 inEntry(entry, () -> read(entry));
+            }
+        }
+    }
+
+    /**
+     * http.html#trules: if the resources that DELETE, POST, PUT and PATCH entries act on overlap,
+     * the transaction fails (400). Checked for the entries whose target is known once planned
+     * (all but conditional deletes and patches).
+     */
+    private static void requireDistinctTargets(List<Planned> entries) {
+        Map<String, Planned> seen = new HashMap<>();
+        for (Planned entry : entries) {
+            boolean writes = entry.method == HTTPVerb.DELETE || entry.method == HTTPVerb.POST || entry.method == HTTPVerb.PUT
+                    || entry.method == HTTPVerb.PATCH;
+            if (!writes || entry.id == null) {
+                continue;
+            }
+            Planned earlier = seen.putIfAbsent(entry.type + "/" + entry.id, entry);
+            if (earlier != null) {
+                throw FhirException.badRequest(entry.describe() + " and " + earlier.describe() + " both act on " + entry.type + "/"
+                        + entry.id + "; a transaction may act on a resource only once");
             }
         }
     }

@@ -172,7 +172,9 @@ class TransactionTest {
     @Test
     void patchEntriesWithFhirPathPatchAndJsonPatch() {
         String sys = "urn:test:" + unique();
-        String id = given().contentType(FHIR_JSON).body(patient(sys, "pa1")).post("/fhir/Patient").then().statusCode(201)
+        String first = given().contentType(FHIR_JSON).body(patient(sys, "pa1")).post("/fhir/Patient").then().statusCode(201)
+                .extract().header("Location").split("/Patient/")[1].split("/")[0];
+        String second = given().contentType(FHIR_JSON).body(patient(sys, "pa2")).post("/fhir/Patient").then().statusCode(201)
                 .extract().header("Location").split("/Patient/")[1].split("/")[0];
         String fhirPathPatch = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"operation\",\"part\":["
                 + "{\"name\":\"type\",\"valueCode\":\"add\"},{\"name\":\"path\",\"valueString\":\"Patient\"},"
@@ -180,13 +182,26 @@ class TransactionTest {
         String jsonPatch = java.util.Base64.getEncoder().encodeToString(
                 "[{\"op\":\"add\",\"path\":\"/birthDate\",\"value\":\"1960-02-03\"}]".getBytes());
         post(bundle("transaction",
-                entry(null, fhirPathPatch, "PATCH", "Patient/" + id, null),
+                entry(null, fhirPathPatch, "PATCH", "Patient/" + first, null),
                 entry(null, "{\"resourceType\":\"Binary\",\"contentType\":\"application/json-patch+json\",\"data\":\"" + jsonPatch + "\"}",
-                        "PATCH", "Patient?identifier=" + sys + "|pa1", null)))
+                        "PATCH", "Patient?identifier=" + sys + "|pa2", null)))
                 .statusCode(200)
                 .body("entry.response.status", equalTo(List.of("200 OK", "200 OK")))
-                .body("entry[1].response.etag", equalTo("W/\"3\""));
-        given().get("/fhir/Patient/" + id).then().body("gender", equalTo("female")).body("birthDate", equalTo("1960-02-03"));
+                .body("entry.response.etag", equalTo(List.of("W/\"2\"", "W/\"2\"")));
+        given().get("/fhir/Patient/" + first).then().body("gender", equalTo("female"));
+        given().get("/fhir/Patient/" + second).then().body("birthDate", equalTo("1960-02-03"));
+    }
+
+    @Test
+    void twoEntriesForOneResourceAre400() {
+        String sys = "urn:test:" + unique();
+        String id = "twice-" + unique();
+        post(bundle("transaction",
+                entry(null, patient(sys, "t1").replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\","),
+                        "PUT", "Patient/" + id, null),
+                entry(null, null, "DELETE", "Patient/" + id, null)))
+                .statusCode(400).body("issue[0].diagnostics", containsString("Patient/" + id));
+        given().get("/fhir/Patient/" + id).then().statusCode(404);
     }
 
     @Test
