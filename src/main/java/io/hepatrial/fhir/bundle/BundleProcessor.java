@@ -26,6 +26,7 @@ import ca.uhn.fhir.context.FhirContext;
 import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.UpdateRules;
+import io.hepatrial.fhir.rest.FhirRequest;
 import io.hepatrial.fhir.rest.ResourceCodec;
 import io.hepatrial.fhir.rest.ResourcePatcher;
 import io.hepatrial.fhir.rest.SearchBundles;
@@ -244,12 +245,11 @@ public class BundleProcessor {
         if (etag == null || etag.isBlank()) {
             return null;
         }
-        String v = etag.trim().replaceFirst("^W/", "").replace("\"", "");
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
+        Long version = FhirRequest.versionOfEtag(etag);
+        if (version == null) {
             throw FhirException.badRequest("ifMatch must be a version ETag such as W/\"3\", not " + etag);
         }
+        return version;
     }
 
     /** Processes the entries in the order the spec sets, in the caller's (one) transaction. */

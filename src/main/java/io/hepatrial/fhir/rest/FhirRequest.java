@@ -97,7 +97,7 @@ public class FhirRequest {
     }
 
     /** The version number in an ETag such as W/"3" or "3", or null when it is not one. */
-    static Long versionOfEtag(String etag) {
+    public static Long versionOfEtag(String etag) {
         String v = etag.trim();
         if (v.startsWith("W/")) {
             v = v.substring(2);

@@ -82,10 +82,10 @@ public class SearchEngine {
             // Forward: more rows means a next page; any cursor means we came from an earlier page.
             // Backward: the other way round.
             if (backwards || more) {
-                next = new SearchCursor(false, last.keys, last.version.pidForCursor());
+                next = new SearchCursor(false, last.keys, last.version.pid());
             }
             if (backwards ? more : cursor != null) {
-                previous = new SearchCursor(true, first.keys, first.version.pidForCursor());
+                previous = new SearchCursor(true, first.keys, first.version.pid());
             }
         }
         List<StoredVersion> matches = new ArrayList<>();
@@ -478,10 +478,6 @@ public class SearchEngine {
 
         StoredVersion stored() {
             return new StoredVersion(type, id, version, lastUpdated, null, body);
-        }
-
-        long pidForCursor() {
-            return pid;
         }
     }
 
