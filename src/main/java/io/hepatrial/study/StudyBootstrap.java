@@ -3,73 +3,109 @@ package io.hepatrial.study;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.hl7.fhir.r4.model.ResearchStudy;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
 import org.jboss.logging.Logger;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.hepatrial.fhir.search.ConditionalMatcher;
-import io.hepatrial.fhir.store.ResourceStore;
-import io.hepatrial.fhir.store.StoreTransactions;
+import io.hepatrial.fhir.bundle.BundleProcessor;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Makes sure the study's ResearchStudy exists from the first start: created once, through the
- * store like any other write (a conditional create on its ClinicalTrials.gov number), and left
- * alone when it is already there, so restarts and several replicas add nothing.
+ * Makes sure the study is there from the first start: its ResearchStudy (both registry numbers)
+ * and the NamingSystem of the ChiCTR identifier system, then (when switched on) the synthetic demo
+ * cohort. Everything goes through the normal write path as transaction Bundles of conditional
+ * creates, so restarts and several replicas add nothing.
  */
 @ApplicationScoped
 public class StudyBootstrap {
 
     private static final Logger LOG = Logger.getLogger(StudyBootstrap.class);
-    static final String RESOURCE = "/study/research-study.json";
-    static final String CONDITION = "identifier=https://clinicaltrials.gov/nctid|NCT01491165";
+    /** How the study is found: its ClinicalTrials.gov number. */
+    public static final String STUDY_CRITERIA = "identifier=" + TrialRegistry.CLINICALTRIALS_GOV.system() + "|NCT01491165";
+    /** A conditional reference to the study, for resources that point at it. */
+    public static final String STUDY_REFERENCE = "ResearchStudy?" + STUDY_CRITERIA;
 
-    private final ResourceStore store;
-    private final ConditionalMatcher matcher;
     private final FhirContext fhirContext;
     private final boolean enabled;
+    private final boolean syntheticCohort;
+    private final long cohortSeed;
 
-    public StudyBootstrap(ResourceStore store, ConditionalMatcher matcher, FhirContext fhirContext,
-            @ConfigProperty(name = "hepatrial.study.bootstrap") boolean enabled) {
-        this.store = store;
-        this.matcher = matcher;
+    public StudyBootstrap(FhirContext fhirContext, @ConfigProperty(name = "hepatrial.study.bootstrap") boolean enabled,
+            @ConfigProperty(name = "hepatrial.study.synthetic-cohort") boolean syntheticCohort,
+            @ConfigProperty(name = "hepatrial.study.synthetic-cohort-seed") long cohortSeed) {
         this.fhirContext = fhirContext;
         this.enabled = enabled;
+        this.syntheticCohort = syntheticCohort;
+        this.cohortSeed = cohortSeed;
     }
 
     void onStart(@Observes StartupEvent event) {
         if (enabled) {
-            String id = ensureStudy();
-            LOG.infof("Study ResearchStudy/%s is in place", id);
+            ensureStudy();
+            LOG.info("The study's ResearchStudy and the ChiCTR NamingSystem are in place");
+        }
+        if (syntheticCohort) {
+            long start = System.nanoTime();
+            int created = loadCohort(new SyntheticCohort(cohortSeed));
+            LOG.infof("Synthetic cohort (seed %d) in place: %d resources created in %d ms", cohortSeed, created,
+                    (System.nanoTime() - start) / 1_000_000);
         }
     }
 
-    /** Creates the study's ResearchStudy unless one with its registry number exists; returns its id. */
-    public String ensureStudy() {
-        ConditionalMatcher.Condition condition = matcher.parse("ResearchStudy", CONDITION);
-        return StoreTransactions.retryingOnConflict(() -> {
-            List<io.hepatrial.fhir.store.StoredVersion> existing = matcher.matches(condition, null, 1);
-            if (!existing.isEmpty()) {
-                return existing.get(0).id();
+    /** Creates the study's ResearchStudy and the ChiCTR NamingSystem unless they exist. */
+    public void ensureStudy() {
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        add(transaction, load("/study/research-study.json"), STUDY_CRITERIA);
+        add(transaction, load("/study/chictr-naming-system.json"), "value:exact=" + TrialRegistry.CHICTR.system());
+        process(transaction);
+    }
+
+    /** Writes the cohort one patient (one transaction) at a time; returns how many resources were created. */
+    public int loadCohort(SyntheticCohort cohort) {
+        int created = 0;
+        for (Bundle transaction : cohort.patientTransactions()) {
+            for (Bundle.BundleEntryComponent entry : process(transaction).getEntry()) {
+                if (entry.getResponse().getStatus().startsWith("201")) {
+                    created++;
+                }
             }
-            String id = ResourceStore.newId();
-            store.create(load(), id);
-            store.claimConditionalCreate("ResearchStudy", condition.canonicalCriteria(), id);
-            return id;
-        });
+        }
+        return created;
     }
 
-    private ResearchStudy load() {
-        try (InputStream in = StudyBootstrap.class.getResourceAsStream(RESOURCE)) {
-            return fhirContext.newJsonParser().parseResource(ResearchStudy.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read " + RESOURCE, e);
+    private static void add(Bundle transaction, Resource resource, String criteria) {
+        transaction.addEntry().setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.POST)
+                .setUrl(resource.fhirType()).setIfNoneExist(criteria);
+    }
+
+    /** Runs a transaction through the same processor as POST /fhir (outside any HTTP request). */
+    private Bundle process(Bundle transaction) {
+        ManagedContext requestContext = Arc.container().requestContext();
+        boolean activated = !requestContext.isActive();
+        if (activated) {
+            requestContext.activate();
+        }
+        try {
+            return Arc.container().instance(BundleProcessor.class).get().process(() -> transaction.copy(), "", false);
+        } finally {
+            if (activated) {
+                requestContext.terminate();
+            }
         }
     }
 
+    private Resource load(String path) {
+        try (InputStream in = StudyBootstrap.class.getResourceAsStream(path)) {
+            return (Resource) fhirContext.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + path, e);
+        }
+    }
 }

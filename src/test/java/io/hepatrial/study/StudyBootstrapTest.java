@@ -3,7 +3,6 @@ package io.hepatrial.study;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +28,7 @@ class StudyBootstrapTest {
                 .body("entry[0].resource.id", equalTo(id));
 
         // a second start (or another replica) adds nothing
-        assertEquals(id, bootstrap.ensureStudy());
+        bootstrap.ensureStudy();
         given().get("/fhir/ResearchStudy?identifier=NCT01491165").then().body("total", equalTo(1));
     }
 }

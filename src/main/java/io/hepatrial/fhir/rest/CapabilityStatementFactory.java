@@ -46,6 +46,7 @@ public class CapabilityStatementFactory {
     private final Date started = new Date();
     private final List<String> typeInteractions = new ArrayList<>();
     private final List<String> systemInteractions = new ArrayList<>();
+    private final List<FhirOperation> operations = new ArrayList<>();
 
     public CapabilityStatementFactory(SupportedResourceTypes types, SearchParameterRegistry searchParameters,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
@@ -54,6 +55,11 @@ public class CapabilityStatementFactory {
         this.version = version;
         for (Class<?> endpoint : ENDPOINTS) {
             for (Method method : endpoint.getDeclaredMethods()) {
+                FhirOperation operation = method.getAnnotation(FhirOperation.class);
+                if (operation != null && operations.stream().noneMatch(o -> o.name().equals(operation.name())
+                        && o.type().equals(operation.type()))) {
+                    operations.add(operation);
+                }
                 FhirInteraction mark = method.getAnnotation(FhirInteraction.class);
                 if (mark != null) {
                     for (String code : mark.value()) {
@@ -121,9 +127,19 @@ public class CapabilityStatementFactory {
             if (typeInteractions.contains("search-type")) {
                 addSearch(resource, type);
             }
+            for (FhirOperation operation : operations) {
+                if (operation.type().equals(type)) {
+                    resource.addOperation().setName(operation.name()).setDefinition(operation.definition());
+                }
+            }
         }
         for (String code : systemInteractions) {
             rest.addInteraction().setCode(SystemRestfulInteraction.fromCode(code));
+        }
+        for (FhirOperation operation : operations) {
+            if (operation.type().isEmpty()) {
+                rest.addOperation().setName(operation.name()).setDefinition(operation.definition());
+            }
         }
         return cs;
     }

@@ -6,7 +6,25 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
 
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
 import io.hepatrial.fhir.FhirException;
+import io.hepatrial.fhir.search.CompartmentSearch;
+import io.hepatrial.fhir.store.ResourceStore;
+import io.hepatrial.fhir.store.StoredVersion;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.search.Reindexer;
 import jakarta.ws.rs.POST;
@@ -25,8 +43,21 @@ public class OperationEndpoint {
     private final SupportedResourceTypes types;
     private final FhirResponses responses;
     private final FhirRequest request;
+    private final CompartmentSearch compartments;
+    private final ResourceStore store;
+    private final ResourceCodec codec;
+    private final int defaultCount;
+    private final int maxCount;
 
-    public OperationEndpoint(Reindexer reindexer, SupportedResourceTypes types, FhirResponses responses, FhirRequest request) {
+    public OperationEndpoint(Reindexer reindexer, SupportedResourceTypes types, FhirResponses responses, FhirRequest request,
+            CompartmentSearch compartments, ResourceStore store, ResourceCodec codec,
+            @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
+            @ConfigProperty(name = "hepatrial.search.max-count") int maxCount) {
+        this.compartments = compartments;
+        this.store = store;
+        this.codec = codec;
+        this.defaultCount = defaultCount;
+        this.maxCount = maxCount;
         this.reindexer = reindexer;
         this.types = types;
         this.responses = responses;
@@ -39,6 +70,7 @@ public class OperationEndpoint {
      */
     @POST
     @Path("$reindex")
+    @FhirOperation(name = "reindex", definition = "https://hepatrial.org/fhir/OperationDefinition/reindex")
     @Operation(summary = "$reindex: rebuild the search index from the stored resources, resumably")
     public Response reindex(@QueryParam("_type") String type, @QueryParam("_cursor") String cursor,
             @QueryParam("_count") Integer count, @QueryParam("_batches") Integer batches) {
@@ -67,5 +99,103 @@ public class OperationEndpoint {
             result.addParameter().setName("next").setValue(new StringType(next.toString()));
         }
         return responses.resource(200, result);
+    }
+
+    /**
+     * Patient/[id]/$everything (patient-operation-everything.html): the patient and every resource
+     * in its compartment, as a searchset paged by {@code _count} with a {@code next} link.
+     * {@code _type} and {@code _since} narrow it; {@code start}/{@code end} (clinical dates) are
+     * not supported and answered 400 rather than ignored.
+     */
+    @GET
+    @Path("Patient/{id}/$everything")
+    @FhirOperation(name = "everything", type = "Patient", definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything")
+    @Operation(summary = "Patient $everything: the patient's compartment, paged")
+    public Response everything(@PathParam("id") String id) {
+        return everything(id, request.uriInfo().getQueryParameters());
+    }
+
+    @POST
+    @Path("Patient/{id}/$everything")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(summary = "Patient $everything with form parameters")
+    public Response everythingByPost(@PathParam("id") String id, MultivaluedMap<String, String> form) {
+        MultivaluedMap<String, String> all = new jakarta.ws.rs.core.MultivaluedHashMap<>(request.uriInfo().getQueryParameters());
+        form.forEach((name, values) -> all.addAll(name, values));
+        return everything(id, all);
+    }
+
+    private Response everything(String id, MultivaluedMap<String, String> parameters) {
+        FhirFormat format = request.format();
+        StoredVersion patient = store.read("Patient", id).orElseThrow(() -> FhirException.notFound("Patient/" + id + " is not known"));
+        if (patient.isDeleted()) {
+            throw new FhirException(410, OperationOutcome.IssueType.DELETED, "Patient/" + id + " was deleted");
+        }
+        for (String unsupported : List.of("start", "end")) {
+            if (parameters.containsKey(unsupported)) {
+                throw FhirException.badRequest("$everything: the parameter '" + unsupported
+                        + "' (care dates) is not supported; use _since or _type, or search the types by date");
+            }
+        }
+        int count = parameters.containsKey("_count") ? parseCount(parameters.getFirst("_count")) : defaultCount;
+        Instant since = null;
+        if (parameters.containsKey("_since")) {
+            try {
+                since = new InstantType(parameters.getFirst("_since")).getValue().toInstant();
+            } catch (RuntimeException e) {
+                throw FhirException.badRequest("_since must be an instant (e.g. 2024-01-01T00:00:00Z), not " + parameters.getFirst("_since"));
+            }
+        }
+        Set<String> typeFilter = null;
+        if (parameters.containsKey("_type")) {
+            typeFilter = new LinkedHashSet<>();
+            for (String value : parameters.get("_type")) {
+                for (String type : value.split(",")) {
+                    typeFilter.add(types.require(type.trim()));
+                }
+            }
+        }
+        long after;
+        try {
+            after = parameters.containsKey("_cursor") ? Long.parseLong(parameters.getFirst("_cursor")) : 0;
+        } catch (NumberFormatException e) {
+            throw FhirException.badRequest("_cursor must be taken from a next link of $everything, not " + parameters.getFirst("_cursor"));
+        }
+        CompartmentSearch.Page page = compartments.page("Patient", id, typeFilter, since, count, after);
+
+        String base = request.baseUrl();
+        String self = base + "/Patient/" + id + "/$everything";
+        StringBuilder query = new StringBuilder("?_count=" + count);
+        if (parameters.containsKey("_since")) {
+            query.append("&_since=").append(java.net.URLEncoder.encode(parameters.getFirst("_since"), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (typeFilter != null) {
+            query.append("&_type=").append(String.join(",", typeFilter));
+        }
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal((int) page.total());
+        bundle.setId(java.util.UUID.randomUUID().toString());
+        bundle.getMeta().setLastUpdated(new java.util.Date());
+        bundle.addLink().setRelation("self").setUrl(self + query + (after == 0 ? "" : "&_cursor=" + after));
+        if (page.nextAfterPid() != null) {
+            bundle.addLink().setRelation("next").setUrl(self + query + "&_cursor=" + page.nextAfterPid());
+        }
+        for (StoredVersion version : page.resources()) {
+            bundle.addEntry().setFullUrl(base + "/" + version.type() + "/" + version.id())
+                    .setResource(codec.parseStored(version.body())).getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+        }
+        return Response.ok(codec.encodeSearchset(bundle, format, io.hepatrial.fhir.search.SearchRequest.Summary.NONE, null),
+                format.contentType()).build();
+    }
+
+    private int parseCount(String value) {
+        try {
+            int count = Integer.parseInt(value);
+            if (count < 1) {
+                throw FhirException.badRequest("_count must be at least 1 for $everything, not " + value);
+            }
+            return Math.min(count, maxCount);
+        } catch (NumberFormatException e) {
+            throw FhirException.badRequest("_count must be a whole number, not " + value);
+        }
     }
 }

@@ -8,6 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.SearchParameter;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.fhirpath.IFhirPath;
@@ -37,8 +47,10 @@ public class SearchParameterRegistry {
     private static final Map<String, IFhirPath.IParsedExpression> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<SearchParameterDefinition>> indexed = new LinkedHashMap<>();
 
-    public SearchParameterRegistry(FhirContext fhirContext, SupportedResourceTypes types) {
+    public SearchParameterRegistry(FhirContext fhirContext, SupportedResourceTypes types,
+            @ConfigProperty(name = "hepatrial.search.custom-parameters") Optional<List<String>> customParameterFiles) {
         IFhirPath fhirPath = fhirContext.newFhirPath();
+        List<SearchParameter> custom = customParameters(fhirContext, customParameterFiles.orElse(List.of()));
         for (String type : types.all()) {
             Map<String, SearchParameterDefinition> params = new LinkedHashMap<>();
             List<RuntimeSearchParam> composites = new ArrayList<>();
@@ -58,6 +70,9 @@ public class SearchParameterRegistry {
                         expression, expression == null ? null : parseParts(fhirPath, expression),
                         Set.copyOf(param.getTargets()), param.getDescription(), param.getUri(), null));
             }
+            for (SearchParameter definition : custom) {
+                addCustom(fhirPath, type, definition, params);
+            }
             for (RuntimeSearchParam param : composites) {
                 SearchParameterDefinition composite = composite(fhirPath, type, param, params);
                 if (composite != null) {
@@ -67,6 +82,53 @@ public class SearchParameterRegistry {
             byType.put(type, Collections.unmodifiableMap(params));
             indexed.put(type, params.values().stream().filter(p -> !p.isResourceColumn()).toList());
         }
+    }
+
+    /**
+     * SearchParameter resources from the classpath (each file one SearchParameter or a Bundle of
+     * them): parameters the R4 specification does not define, e.g. on an extension a layer above the
+     * core records. They are indexed, searched and listed like HAPI's own.
+     */
+    private static List<SearchParameter> customParameters(FhirContext fhirContext, List<String> files) {
+        List<SearchParameter> parameters = new ArrayList<>();
+        for (String file : files) {
+            try (InputStream in = SearchParameterRegistry.class.getResourceAsStream(file.startsWith("/") ? file : "/" + file)) {
+                if (in == null) {
+                    throw new IllegalStateException("hepatrial.search.custom-parameters names " + file + ", which is not on the classpath");
+                }
+                IBaseResource parsed = fhirContext.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                if (parsed instanceof SearchParameter parameter) {
+                    parameters.add(parameter);
+                } else if (parsed instanceof Bundle bundle) {
+                    for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+                        if (entry.getResource() instanceof SearchParameter parameter) {
+                            parameters.add(parameter);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot read " + file, e);
+            }
+        }
+        return parameters;
+    }
+
+    private static void addCustom(IFhirPath fhirPath, String type, SearchParameter definition,
+            Map<String, SearchParameterDefinition> params) {
+        boolean forType = definition.getBase().stream().anyMatch(base -> type.equals(base.getValue()));
+        if (!forType) {
+            return;
+        }
+        RestSearchParameterTypeEnum kind = RestSearchParameterTypeEnum.forCode(definition.getType().toCode());
+        String expression = expressionFor(type, definition.getExpression());
+        if (kind == null || !SUPPORTED_KINDS.contains(kind) || expression == null) {
+            throw new IllegalStateException("Custom search parameter " + definition.getUrl() + " is not a supported kind or has no "
+                    + type + " expression");
+        }
+        Set<String> targets = new java.util.HashSet<>();
+        definition.getTarget().forEach(target -> targets.add(target.getValue()));
+        params.put(definition.getCode(), new SearchParameterDefinition(type, definition.getCode(), kind, expression,
+                parseParts(fhirPath, expression), Set.copyOf(targets), definition.getDescription(), definition.getUrl(), null));
     }
 
     /** Kinds the second component of a composite may have (the first is always a token). */

@@ -33,10 +33,13 @@ public class SearchRequestParser {
     private final SupportedResourceTypes types;
     private final int defaultCount;
     private final int maxCount;
+    private final List<TokenSearchNormalizer> tokenNormalizers;
 
     public SearchRequestParser(SearchParameterRegistry registry, SupportedResourceTypes types,
             @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
-            @ConfigProperty(name = "hepatrial.search.max-count") int maxCount) {
+            @ConfigProperty(name = "hepatrial.search.max-count") int maxCount,
+            jakarta.enterprise.inject.Instance<TokenSearchNormalizer> tokenNormalizers) {
+        this.tokenNormalizers = tokenNormalizers.stream().toList();
         this.registry = registry;
         this.types = types;
         this.defaultCount = defaultCount;
@@ -133,7 +136,26 @@ public class SearchRequestParser {
                 }
             }
         }
+        if (param.kind() == RestSearchParameterTypeEnum.TOKEN && (modifier == null || "not".equals(modifier))) {
+            values = normalizeTokens(param, values);
+        }
         return new Criterion.Param(param, modifier, values);
+    }
+
+    private List<String> normalizeTokens(SearchParameterDefinition param, List<String> values) {
+        if (tokenNormalizers.isEmpty()) {
+            return values;
+        }
+        List<String> normalized = new ArrayList<>(values.size());
+        for (String value : values) {
+            TokenSearchNormalizer.Token token = TokenSearchNormalizer.Token.parse(value);
+            TokenSearchNormalizer.Token result = token;
+            for (TokenSearchNormalizer normalizer : tokenNormalizers) {
+                result = normalizer.normalize(param, result);
+            }
+            normalized.add(result.equals(token) ? value : result.format());
+        }
+        return normalized;
     }
 
     private Criterion chain(String type, String head, String rest, String value, int depth) {

@@ -492,7 +492,7 @@ final class SearchSql {
         return prefix + (++aliases);
     }
 
-    private static int unescapedBar(String value) {
+    static int unescapedBar(String value) {
         return unescapedIndex(value, '|');
     }
 

@@ -41,10 +41,12 @@ public class ResourceStore {
     private final IndexExtractor indexExtractor;
     private final IndexWriter indexWriter;
     private final PlannerStatistics statistics;
+    private final List<WriteRule> rules;
 
     public ResourceStore(Session session, FhirContext fhirContext, IndexExtractor indexExtractor, IndexWriter indexWriter,
-            PlannerStatistics statistics) {
+            PlannerStatistics statistics, jakarta.enterprise.inject.Instance<WriteRule> rules) {
         this.session = session;
+        this.rules = rules.stream().toList();
         this.statistics = statistics;
         this.fhirContext = fhirContext;
         this.indexExtractor = indexExtractor;
@@ -224,6 +226,12 @@ public class ResourceStore {
     private StoredVersion writeVersion(ResourceEntity current, Resource resource, String method) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long version = current.version + 1;
+        List<WriteRule> applying = rulesFor(current.type);
+        if (resource != null) {
+            for (WriteRule rule : applying) {
+                rule.prepare(resource);
+            }
+        }
         byte[] body = resource == null ? null : encodeWithMeta(resource, current.logicalId, version, now);
 
         current.version = version;
@@ -247,11 +255,55 @@ public class ResourceStore {
         row.method = method;
         row.body = body;
         session.persist(row);
+        if (!applying.isEmpty()) {
+            replaceUniqueKeys(current, resource, applying);
+        }
         // The search index follows the current version in the same transaction.
         indexWriter.replace(current.pid, current.type, resource == null ? List.of() : indexExtractor.extract(resource), version > 1);
         statistics.noteWrite();
         keepPersistenceContextSmall();
         return toStoredVersion(row);
+    }
+
+    private List<WriteRule> rulesFor(String type) {
+        List<WriteRule> applying = new ArrayList<>(0);
+        for (WriteRule rule : rules) {
+            if (rule.appliesTo(type)) {
+                applying.add(rule);
+            }
+        }
+        return applying;
+    }
+
+    /**
+     * Gives the resource exactly the unique keys its new version holds (none once deleted). A key
+     * another resource holds is a 409; two transactions claiming one key at the same moment collide
+     * on the table's unique constraint, and the retry of the loser lands here and sees the holder.
+     */
+    private void replaceUniqueKeys(ResourceEntity current, Resource resource, List<WriteRule> applying) {
+        session.createNativeMutationQuery("delete from unique_key where resource_pid = :pid")
+                .setParameter("pid", current.pid).executeUpdate();
+        if (resource == null) {
+            return;
+        }
+        for (WriteRule rule : applying) {
+            for (WriteRule.UniqueKey key : rule.uniqueKeys(resource)) {
+                List<?> holders = session.createNativeQuery("select resource_pid from unique_key where key_value = :key", Object.class)
+                        .setParameter("key", key.key()).getResultList();
+                if (!holders.isEmpty()) {
+                    long holderPid = ((Number) holders.get(0)).longValue();
+                    if (holderPid == current.pid) {
+                        continue; // one resource may yield the same key twice (e.g. two spellings of one identifier)
+                    }
+                    ResourceEntity holder = session.find(ResourceEntity.class, holderPid);
+                    throw new FhirException(409, org.hl7.fhir.r4.model.OperationOutcome.IssueType.DUPLICATE,
+                            current.type + " cannot hold " + key.description() + ": " + holder.type + "/" + holder.logicalId
+                                    + " already does; nothing was stored");
+                }
+                session.createNativeMutationQuery("insert into unique_key (key_value, resource_pid) values (:key, :pid)")
+                        .setParameter("key", key.key()).setParameter("pid", current.pid).executeUpdate();
+            }
+        }
     }
 
     /**

@@ -8,31 +8,31 @@ import java.util.UUID;
 import io.restassured.path.json.JsonPath;
 
 /** Small helpers to write test data over HTTP and read search results. */
-final class SearchTestData {
+public final class SearchTestData {
 
-    static final String FHIR_JSON = "application/fhir+json";
+    public static final String FHIR_JSON = "application/fhir+json";
 
     private SearchTestData() {
     }
 
     /** A marker unique to one test, so tests sharing a database never see each other's data. */
-    static String unique() {
+    public static String unique() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
 
-    static String create(String type, String json) {
+    public static String create(String type, String json) {
         String location = given().contentType(FHIR_JSON + ";charset=UTF-8").body(json).post("/fhir/" + type).then().statusCode(201)
                 .extract().header("Location");
         String path = location.substring(location.indexOf("/fhir/") + 6);
         return path.split("/")[1];
     }
 
-    static JsonPath search(String typeAndQuery) {
+    public static JsonPath search(String typeAndQuery) {
         return given().urlEncodingEnabled(false).get("/fhir/" + url(typeAndQuery)).then().statusCode(200).extract().jsonPath();
     }
 
     /** Percent-encodes what a URL may not hold as is ('|', non-ASCII), leaving the query's structure alone. */
-    static String url(String text) {
+    public static String url(String text) {
         StringBuilder out = new StringBuilder();
         for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -49,17 +49,17 @@ final class SearchTestData {
     }
 
     /** The ids of the entries with search mode "match", in order. */
-    static List<String> ids(String typeAndQuery) {
+    public static List<String> ids(String typeAndQuery) {
         return search(typeAndQuery).getList("entry.findAll { it.search.mode == 'match' }.resource.id");
     }
 
-    static String patient(String marker, String family, String given, String gender, String birthDate) {
+    public static String patient(String marker, String family, String given, String gender, String birthDate) {
         return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:test:" + marker + "\",\"value\":\"" + family
                 + "\"}],\"active\":true,\"name\":[{\"family\":\"" + family + "\",\"given\":[\"" + given + "\"]}],\"gender\":\""
                 + gender + "\",\"birthDate\":\"" + birthDate + "\"}";
     }
 
-    static String observation(String marker, String patientId, String loinc, String effective, double value, String unit) {
+    public static String observation(String marker, String patientId, String loinc, String effective, double value, String unit) {
         return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"identifier\":[{\"system\":\"urn:test:" + marker
                 + "\",\"value\":\"" + UUID.randomUUID() + "\"}],"
                 + "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],"

@@ -1,0 +1,35 @@
+package io.hepatrial.fhir.store;
+
+import java.util.List;
+
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * A rule the store applies to every version it writes, in the write's transaction: how layers
+ * above the core (the study) normalize what they own, refuse what breaks their rules, and declare
+ * keys no two current resources may share. Rules are CDI beans; the store finds them all.
+ */
+public interface WriteRule {
+
+    /** Whether this rule looks at resources of this type at all. */
+    boolean appliesTo(String resourceType);
+
+    /**
+     * Normalizes the resource in place before it is stored, or refuses it by throwing a
+     * {@link io.hepatrial.fhir.FhirException} (nothing of the write is then kept).
+     */
+    default void prepare(Resource resource) {
+    }
+
+    /** Keys the stored resource holds; another current resource holding one of them is a 409. */
+    default List<UniqueKey> uniqueKeys(Resource resource) {
+        return List.of();
+    }
+
+    /**
+     * @param key         the value compared (namespaced by the rule, e.g. "ResearchStudy.identifier|system|value")
+     * @param description what the key means to a client, for the 409's diagnostics
+     */
+    record UniqueKey(String key, String description) {
+    }
+}
