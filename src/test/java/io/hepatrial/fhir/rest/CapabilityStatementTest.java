@@ -23,7 +23,7 @@ class CapabilityStatementTest {
                 .body("format", hasItems("application/fhir+json", "application/fhir+xml"))
                 .body("rest[0].mode", equalTo("server"))
                 .body("rest[0].resource.type", containsInAnyOrder("Patient", "Observation", "Procedure",
-                        "ResearchStudy", "ResearchSubject", "Condition"))
+                        "ResearchStudy", "ResearchSubject", "Condition", "NamingSystem"))
                 .body("rest[0].interaction.code", hasItems("history-system"));
     }
 
