@@ -28,6 +28,11 @@ public class EnrollmentRule implements WriteRule {
     }
 
     @Override
+    public boolean declaresUniqueKeys() {
+        return true;
+    }
+
+    @Override
     public List<UniqueKey> uniqueKeys(Resource resource) {
         ResearchSubject subject = (ResearchSubject) resource;
         if (!subject.hasStatus() || !ACTIVE_STATUSES.contains(subject.getStatus().toCode())) {

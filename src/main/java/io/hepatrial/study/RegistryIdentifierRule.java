@@ -45,6 +45,11 @@ public class RegistryIdentifierRule implements WriteRule {
     }
 
     @Override
+    public boolean declaresUniqueKeys() {
+        return true;
+    }
+
+    @Override
     public List<UniqueKey> uniqueKeys(Resource resource) {
         List<UniqueKey> keys = new ArrayList<>();
         for (Identifier identifier : ((ResearchStudy) resource).getIdentifier()) {

@@ -227,6 +227,7 @@ public class ResourceStore {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long version = current.version + 1;
         List<WriteRule> applying = rulesFor(current.type);
+        byte[] previousBody = current.body;
         if (resource != null) {
             for (WriteRule rule : applying) {
                 rule.prepare(resource);
@@ -255,12 +256,16 @@ public class ResourceStore {
         row.method = method;
         row.body = body;
         session.persist(row);
-        if (!applying.isEmpty()) {
+        if (applying.stream().anyMatch(WriteRule::declaresUniqueKeys)) {
             replaceUniqueKeys(current, resource, applying);
         }
         // The search index follows the current version in the same transaction.
         indexWriter.replace(current.pid, current.type, resource == null ? List.of() : indexExtractor.extract(resource), version > 1);
         statistics.noteWrite();
+        for (WriteRule rule : applying) {
+            rule.afterWrite(current.type, current.logicalId, resource, () -> previousBody == null ? null
+                    : (Resource) fhirContext.newJsonParser().parseResource(new String(previousBody, StandardCharsets.UTF_8)));
+        }
         keepPersistenceContextSmall();
         return toStoredVersion(row);
     }

@@ -27,7 +27,16 @@ public final class StoreTransactions {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return QuarkusTransaction.requiringNew().call(work);
+                return QuarkusTransaction.requiringNew().call(() -> {
+                    BEFORE_COMMIT.set(new java.util.LinkedHashMap<>());
+                    try {
+                        T result = work.call();
+                        runBeforeCommit();
+                        return result;
+                    } finally {
+                        BEFORE_COMMIT.remove();
+                    }
+                });
             } catch (RuntimeException e) {
                 if (!isUniqueViolation(e) && !isDeadlock(e)) {
                     throw e;
@@ -38,6 +47,44 @@ public final class StoreTransactions {
                             + " match); nothing was stored", java.util.Map.of(), e);
                 }
             }
+        }
+    }
+
+    /** Work registered to run at the end of the current write transaction, by key (see {@link #beforeCommit}). */
+    private static final ThreadLocal<java.util.Map<String, Runnable>> BEFORE_COMMIT = new ThreadLocal<>();
+
+    /**
+     * Runs {@code action} once at the end of the current write transaction, still inside it, after
+     * everything else the transaction writes: what derives from several resources (a score from its
+     * inputs) is computed once per transaction from their final state. Registering a key again
+     * replaces nothing (the first registration stands). Outside a write transaction it runs now.
+     */
+    public static void beforeCommit(String key, Runnable action) {
+        java.util.Map<String, Runnable> pending = BEFORE_COMMIT.get();
+        if (pending == null) {
+            action.run();
+        } else {
+            pending.putIfAbsent(key, action);
+        }
+    }
+
+    /** Runs the registered actions; those may write and so register more, which run too. */
+    private static void runBeforeCommit() {
+        java.util.Map<String, Runnable> pending = BEFORE_COMMIT.get();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        while (true) {
+            java.util.Map.Entry<String, Runnable> next = null;
+            for (java.util.Map.Entry<String, Runnable> entry : pending.entrySet()) {
+                if (!done.contains(entry.getKey())) {
+                    next = entry;
+                    break;
+                }
+            }
+            if (next == null) {
+                return;
+            }
+            done.add(next.getKey());
+            next.getValue().run();
         }
     }
 

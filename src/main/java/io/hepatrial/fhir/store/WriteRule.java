@@ -21,9 +21,24 @@ public interface WriteRule {
     default void prepare(Resource resource) {
     }
 
+    /** Whether this rule declares unique keys at all (the store then keeps them for the type). */
+    default boolean declaresUniqueKeys() {
+        return false;
+    }
+
     /** Keys the stored resource holds; another current resource holding one of them is a 409. */
     default List<UniqueKey> uniqueKeys(Resource resource) {
         return List.of();
+    }
+
+    /**
+     * Called after a version is written, in its transaction: e.g. to register work that derives
+     * other resources from it ({@link StoreTransactions#beforeCommit}).
+     *
+     * @param written  the new version, or null when the resource was deleted
+     * @param previous the version before, or null when there was none (or it was a deletion)
+     */
+    default void afterWrite(String type, String id, Resource written, java.util.function.Supplier<Resource> previous) {
     }
 
     /**
