@@ -25,9 +25,9 @@ public class AllowedMethods {
 
     private final List<Route> routes = new ArrayList<>();
 
-    public AllowedMethods() {
+    public AllowedMethods(FhirEndpoints endpoints) {
         Map<String, TreeSet<String>> byTemplate = new TreeMap<>();
-        for (Class<?> endpoint : CapabilityStatementFactory.ENDPOINTS) {
+        for (Class<?> endpoint : endpoints.classes()) {
             String base = endpoint.getAnnotation(Path.class).value();
             for (Method method : endpoint.getDeclaredMethods()) {
                 String httpMethod = httpMethodOf(method);

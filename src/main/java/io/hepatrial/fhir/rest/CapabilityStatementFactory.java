@@ -35,9 +35,6 @@ import jakarta.inject.Singleton;
 @Singleton
 public class CapabilityStatementFactory {
 
-    /** The endpoint classes whose {@link FhirInteraction} marks the CapabilityStatement reports. */
-    static final List<Class<?>> ENDPOINTS = List.of(FhirEndpoint.class, OperationEndpoint.class);
-
     private static final Set<String> SYSTEM_INTERACTIONS = Set.of("transaction", "batch", "search-system", "history-system");
 
     private final SupportedResourceTypes types;
@@ -48,12 +45,12 @@ public class CapabilityStatementFactory {
     private final List<String> systemInteractions = new ArrayList<>();
     private final List<FhirOperation> operations = new ArrayList<>();
 
-    public CapabilityStatementFactory(SupportedResourceTypes types, SearchParameterRegistry searchParameters,
+    public CapabilityStatementFactory(SupportedResourceTypes types, SearchParameterRegistry searchParameters, FhirEndpoints endpoints,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.types = types;
         this.searchParameters = searchParameters;
         this.version = version;
-        for (Class<?> endpoint : ENDPOINTS) {
+        for (Class<?> endpoint : endpoints.classes()) {
             for (Method method : endpoint.getDeclaredMethods()) {
                 FhirOperation operation = method.getAnnotation(FhirOperation.class);
                 if (operation != null && operations.stream().noneMatch(o -> o.name().equals(operation.name())

@@ -51,6 +51,86 @@ public class SearchEngine {
         return QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> run(connection, request, baseUrl)));
     }
 
+    /** One match of a projection: its id and the index values of the parameters asked for. */
+    public record Projection(String id, List<IndexRow> values) {
+    }
+
+    /**
+     * Every match of a search (no paging, no sort, no includes) as the index values of some of its
+     * parameters, read from the index tables without parsing any resource: the fast read for
+     * reports over many resources. Values come as the index holds them (e.g. quantities with their
+     * canonical UCUM form; references as type and id).
+     */
+    public List<Projection> project(SearchRequest request, List<SearchParameterDefinition> params) {
+        java.util.concurrent.Callable<List<Projection>> work = () -> session.doReturningWork(connection -> {
+            Sql matches = new Sql().append("select r.pid from ");
+            fromWhere(matches, request, "");
+            Map<Long, Projection> byPid = new java.util.LinkedHashMap<>();
+            Sql ids = new Sql().append("select r.pid, r.res_id from resource r where r.pid in (").append(matches.toString()).append(")");
+            ids.params.addAll(matches.params);
+            try (PreparedStatement statement = prepare(connection, ids); ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    byPid.put(result.getLong(1), new Projection(result.getString(2), new ArrayList<>()));
+                }
+            }
+            for (SearchParameterDefinition param : params) {
+                Sql values = new Sql().append("select i.resource_pid, " + projectedColumns(param) + " from " + SearchSql.table(param)
+                        + " i where i.res_type = ").param(request.type()).append(" and i.param = ").param(param.name())
+                        .append(" and i.resource_pid in (").append(matches.toString()).append(")");
+                values.params.addAll(matches.params);
+                try (PreparedStatement statement = prepare(connection, values); ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        Projection projection = byPid.get(result.getLong(1));
+                        if (projection != null) {
+                            projection.values().add(projectedRow(param, result));
+                        }
+                    }
+                }
+            }
+            return new ArrayList<>(byPid.values());
+        });
+        try {
+            if (QuarkusTransaction.isActive()) {
+                session.flush();
+                return work.call();
+            }
+            return QuarkusTransaction.requiringNew().call(work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String projectedColumns(SearchParameterDefinition param) {
+        return switch (param.kind()) {
+            case TOKEN -> "i.system, i.code, i.display";
+            case REFERENCE -> "i.target_type, i.target_id, i.target_url";
+            case DATE -> "i.low_value, i.high_value";
+            case QUANTITY -> "i.value_number, i.system, i.code, i.canonical_value, i.canonical_code";
+            case NUMBER -> "i.value_number";
+            case STRING -> "i.value_normalized, i.value_exact";
+            case URI -> "i.uri";
+            default -> throw new IllegalArgumentException("Cannot project " + param.kind() + " parameter " + param.name());
+        };
+    }
+
+    private static IndexRow projectedRow(SearchParameterDefinition param, ResultSet result) throws SQLException {
+        String name = param.name();
+        return switch (param.kind()) {
+            case TOKEN -> new IndexRow.Token(name, result.getString(2), result.getString(3), result.getString(4));
+            case REFERENCE -> new IndexRow.Reference(name, result.getString(2), result.getString(3), result.getString(4));
+            case DATE -> new IndexRow.DateRange(name, result.getObject(2, OffsetDateTime.class).toInstant(),
+                    result.getObject(3, OffsetDateTime.class).toInstant());
+            case QUANTITY -> new IndexRow.Quantity(name, result.getBigDecimal(2), result.getString(3), result.getString(4),
+                    result.getBigDecimal(5), result.getString(6));
+            case NUMBER -> new IndexRow.Number(name, result.getBigDecimal(2));
+            case STRING -> new IndexRow.Text(name, result.getString(2), result.getString(3));
+            case URI -> new IndexRow.Uri(name, result.getString(2));
+            default -> throw new IllegalArgumentException(param.kind().toString());
+        };
+    }
+
     private SearchResult run(Connection connection, SearchRequest request, String baseUrl) throws SQLException {
         Long total = null;
         boolean countOnly = request.summary() == SearchRequest.Summary.COUNT;
