@@ -45,6 +45,9 @@ public class OutcomesReport {
     static final Set<String> ENROLLED = Set.of("on-study", "on-study-intervention", "on-study-observation", "follow-up", "off-study",
             "withdrawn");
 
+    /** Observation statuses whose values count. */
+    static final Set<String> USABLE_STATUSES = Set.of("final", "amended", "corrected");
+
     /** The report's time windows, in days around the index date. */
     public record Windows(int baselineDays, int followUpFrom, int followUpTo) {
     }
@@ -216,9 +219,22 @@ public class OutcomesReport {
                 data.enrolled = start;
             }
         }
-        String enrolled = "ResearchStudy/" + studyId;
-        for (SearchEngine.Projection condition : project("Condition", Map.of("patient._has:ResearchSubject:individual:study", enrolled,
-                "code", StudyCodes.ETIOLOGY + "|"), "subject", "code")) {
+        // The enrolled patients' data, by their ids in chunks: a few index probes per chunk, whatever the study's size.
+        List<String> ids = new ArrayList<>(patients.keySet());
+        Map<String, java.util.Optional<Double>> conversions = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += CHUNK) {
+            String subjects = String.join(",", ids.subList(from, Math.min(ids.size(), from + CHUNK)).stream().map(id -> "Patient/" + id).toList());
+            loadChunk(patients, subjects, conversions);
+        }
+        return patients;
+    }
+
+    /** Patients per chunk of look-ups (a search value with this many references ORed). */
+    private static final int CHUNK = 20_000;
+
+    private void loadChunk(Map<String, PatientData> patients, String subjects, Map<String, java.util.Optional<Double>> conversions) {
+        for (SearchEngine.Projection condition : project("Condition", Map.of("subject", subjects, "code", StudyCodes.ETIOLOGY + "|"),
+                "subject", "code")) {
             PatientData data = patients.get(referenceId(condition, "subject"));
             if (data != null) {
                 for (IndexRow row : condition.values()) {
@@ -228,26 +244,29 @@ public class OutcomesReport {
                 }
             }
         }
-        for (SearchEngine.Projection procedure : project("Procedure", Map.of("patient._has:ResearchSubject:individual:study", enrolled,
-                "code", StudyCodes.STUDY_CODES + "|stem-cell-transplantation", "status", "completed"), "subject", "date")) {
+        // status is checked here rather than in the search: a second list-valued criterion made H2 plan badly
+        for (SearchEngine.Projection procedure : project("Procedure", Map.of("subject", subjects,
+                "code", StudyCodes.STUDY_CODES + "|stem-cell-transplantation"), "subject", "date", "status")) {
             PatientData data = patients.get(referenceId(procedure, "subject"));
             Instant performed = dateLow(procedure, "date");
-            if (data != null) {
+            if (data != null && "completed".equals(token(procedure, "status"))) {
                 data.courses++;
                 if (performed != null && (data.firstCourse == null || performed.isBefore(data.firstCourse))) {
                     data.firstCourse = performed;
                 }
             }
         }
-        Map<String, java.util.Optional<Double>> conversions = new HashMap<>();
-        for (SearchEngine.Projection observation : project("Observation", Map.of("patient._has:ResearchSubject:individual:study", enrolled,
-                "code", StudyMarker.tokens(MARKERS), "status", "final,amended,corrected"), "subject", "code", "date", "value-quantity")) {
+        for (SearchEngine.Projection observation : project("Observation", Map.of("subject", subjects,
+                "code", StudyMarker.tokens(MARKERS)), "subject", "code", "date", "value-quantity", "status")) {
+            if (!USABLE_STATUSES.contains(token(observation, "status"))) {
+                continue;
+            }
             PatientData data = patients.get(referenceId(observation, "subject"));
             Instant at = dateLow(observation, "date");
             StudyMarker marker = null;
             IndexRow.Quantity quantity = null;
             for (IndexRow row : observation.values()) {
-                if (row instanceof IndexRow.Token token) {
+                if (row instanceof IndexRow.Token token && token.param().equals("code")) {
                     marker = StudyMarker.of(token.system(), token.code()).filter(MARKERS::contains).orElse(marker);
                 } else if (row instanceof IndexRow.Quantity q) {
                     quantity = q;
@@ -265,7 +284,6 @@ public class OutcomesReport {
                 data.values.computeIfAbsent(m, k -> new ArrayList<>()).add(new Value(at, q.value().doubleValue() * factor.get()));
             }
         }
-        return patients;
     }
 
     private List<SearchEngine.Projection> project(String type, Map<String, String> criteria, String... params) {

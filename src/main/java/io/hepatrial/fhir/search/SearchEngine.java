@@ -63,26 +63,57 @@ public class SearchEngine {
      */
     public List<Projection> project(SearchRequest request, List<SearchParameterDefinition> params) {
         java.util.concurrent.Callable<List<Projection>> work = () -> session.doReturningWork(connection -> {
-            Sql matches = new Sql().append("select r.pid from ");
+            Sql matches = new Sql().append("select r.pid, r.res_id from ");
             fromWhere(matches, request, "");
             Map<Long, Projection> byPid = new java.util.LinkedHashMap<>();
-            Sql ids = new Sql().append("select r.pid, r.res_id from resource r where r.pid in (").append(matches.toString()).append(")");
-            ids.params.addAll(matches.params);
-            try (PreparedStatement statement = prepare(connection, ids); ResultSet result = statement.executeQuery()) {
+            try (PreparedStatement statement = prepare(connection, matches); ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     byPid.put(result.getLong(1), new Projection(result.getString(2), new ArrayList<>()));
                 }
             }
+            if (byPid.isEmpty()) {
+                return List.of();
+            }
+            // one query per index table (and chunk): its rows of the asked parameters for those pids
+            boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            List<Long> pids = new ArrayList<>(byPid.keySet());
+            Map<String, Map<String, SearchParameterDefinition>> byTable = new java.util.LinkedHashMap<>();
             for (SearchParameterDefinition param : params) {
-                Sql values = new Sql().append("select i.resource_pid, " + projectedColumns(param) + " from " + SearchSql.table(param)
-                        + " i where i.res_type = ").param(request.type()).append(" and i.param = ").param(param.name())
-                        .append(" and i.resource_pid in (").append(matches.toString()).append(")");
-                values.params.addAll(matches.params);
-                try (PreparedStatement statement = prepare(connection, values); ResultSet result = statement.executeQuery()) {
-                    while (result.next()) {
-                        Projection projection = byPid.get(result.getLong(1));
-                        if (projection != null) {
-                            projection.values().add(projectedRow(param, result));
+                byTable.computeIfAbsent(SearchSql.table(param), t -> new java.util.HashMap<>()).put(param.name(), param);
+            }
+            for (Map.Entry<String, Map<String, SearchParameterDefinition>> table : byTable.entrySet()) {
+                SearchParameterDefinition any = table.getValue().values().iterator().next();
+                // PostgreSQL takes all pids as one array (hashed); H2 probes its pid index only for a literal IN list
+                int chunk = postgres ? Integer.MAX_VALUE : 1000;
+                for (int from = 0; from < pids.size(); from += chunk) {
+                    List<Long> part = pids.subList(from, (int) Math.min(pids.size(), (long) from + chunk));
+                    StringBuilder sql = new StringBuilder("select i.resource_pid, i.param, " + projectedColumns(any) + " from "
+                            + table.getKey() + " i where i.param in (");
+                    List<String> names = new ArrayList<>(table.getValue().keySet());
+                    for (int n = 0; n < names.size(); n++) {
+                        sql.append(n == 0 ? "'" : ", '").append(names.get(n).replace("'", "''")).append("'");
+                    }
+                    sql.append(") and i.resource_pid");
+                    if (postgres) {
+                        sql.append(" = any(?)");
+                    } else {
+                        sql.append(" in (");
+                        for (int n = 0; n < part.size(); n++) {
+                            sql.append(n == 0 ? "" : ",").append(part.get(n).longValue());
+                        }
+                        sql.append(")");
+                    }
+                    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+                        if (postgres) {
+                            statement.setArray(1, connection.createArrayOf("bigint", part.toArray()));
+                        }
+                        try (ResultSet result = statement.executeQuery()) {
+                            while (result.next()) {
+                                SearchParameterDefinition param = table.getValue().get(result.getString(2));
+                                if (param != null) {
+                                    byPid.get(result.getLong(1)).values().add(projectedRow(param, result));
+                                }
+                            }
                         }
                     }
                 }
@@ -118,15 +149,15 @@ public class SearchEngine {
     private static IndexRow projectedRow(SearchParameterDefinition param, ResultSet result) throws SQLException {
         String name = param.name();
         return switch (param.kind()) {
-            case TOKEN -> new IndexRow.Token(name, result.getString(2), result.getString(3), result.getString(4));
-            case REFERENCE -> new IndexRow.Reference(name, result.getString(2), result.getString(3), result.getString(4));
-            case DATE -> new IndexRow.DateRange(name, result.getObject(2, OffsetDateTime.class).toInstant(),
-                    result.getObject(3, OffsetDateTime.class).toInstant());
-            case QUANTITY -> new IndexRow.Quantity(name, result.getBigDecimal(2), result.getString(3), result.getString(4),
-                    result.getBigDecimal(5), result.getString(6));
-            case NUMBER -> new IndexRow.Number(name, result.getBigDecimal(2));
-            case STRING -> new IndexRow.Text(name, result.getString(2), result.getString(3));
-            case URI -> new IndexRow.Uri(name, result.getString(2));
+            case TOKEN -> new IndexRow.Token(name, result.getString(3), result.getString(4), result.getString(5));
+            case REFERENCE -> new IndexRow.Reference(name, result.getString(3), result.getString(4), result.getString(5));
+            case DATE -> new IndexRow.DateRange(name, result.getObject(3, OffsetDateTime.class).toInstant(),
+                    result.getObject(4, OffsetDateTime.class).toInstant());
+            case QUANTITY -> new IndexRow.Quantity(name, result.getBigDecimal(3), result.getString(4), result.getString(5),
+                    result.getBigDecimal(6), result.getString(7));
+            case NUMBER -> new IndexRow.Number(name, result.getBigDecimal(3));
+            case STRING -> new IndexRow.Text(name, result.getString(3), result.getString(4));
+            case URI -> new IndexRow.Uri(name, result.getString(3));
             default -> throw new IllegalArgumentException(param.kind().toString());
         };
     }

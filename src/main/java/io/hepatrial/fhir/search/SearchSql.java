@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.IQueryParameterType;
@@ -80,6 +81,9 @@ final class SearchSql {
     private static String correlate(boolean driving, String column, String selected) {
         return driving ? "" : " and " + selected + " = " + column;
     }
+
+    /** "Type/id": a relative reference whose parts fit the index columns (and SQL literals) as they are. */
+    private static final java.util.regex.Pattern RELATIVE_REFERENCE = java.util.regex.Pattern.compile("[A-Za-z]+/[A-Za-z0-9\\-.]{1,64}");
 
     /** How selective a criterion is likely to be: the most selective drives the query. */
     static int selectivityRank(Criterion criterion) {
@@ -167,7 +171,7 @@ final class SearchSql {
         sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
                 .append(" and " + row + ".param = ").param(param.name())
                 .append(correlate(driving, on.pid(), row + ".resource_pid"));
-        valuesCondition(sql, row, criterion);
+        valuesCondition(sql, row, criterion, driving);
         sql.append(")");
     }
 
@@ -178,7 +182,7 @@ final class SearchSql {
     void indexScan(Sql sql, String type, Criterion.Param criterion, String row) {
         sql.append(" from " + table(criterion.param()) + " " + row + " where " + row + ".res_type = ").param(type)
                 .append(" and " + row + ".param = ").param(criterion.param().name());
-        valuesCondition(sql, row, criterion);
+        valuesCondition(sql, row, criterion, true);
     }
 
     /**
@@ -198,7 +202,7 @@ final class SearchSql {
                 prefix = "res_type, param, code, system";
             }
         } else if (single && criterion.param().kind() == RestSearchParameterTypeEnum.REFERENCE
-                && unescape(values.get(0)).matches("[A-Za-z]+/[A-Za-z0-9\\-.]{1,64}")) {
+                && RELATIVE_REFERENCE.matcher(unescape(values.get(0))).matches()) {
             prefix = "res_type, param, target_id, target_type";
         }
         StringBuilder order = new StringBuilder();
@@ -208,8 +212,15 @@ final class SearchSql {
         return order.append(row).append(".resource_pid").append(direction).toString();
     }
 
-    /** " and (value 1 or value 2 …)" over the index row. */
-    private void valuesCondition(Sql sql, String row, Criterion.Param criterion) {
+    /**
+     * " and (value 1 or value 2 …)" over the index row. Where the criterion drives the search, plain
+     * value lists become IN lists the database probes its value index with; where it is checked per
+     * resource (EXISTS by pid), they stay ORs, so the database keeps to the pid index there.
+     */
+    private void valuesCondition(Sql sql, String row, Criterion.Param criterion, boolean driving) {
+        if (driving && criterion.values().size() > 1 && criterion.modifier() == null && valueListCondition(sql, row, criterion)) {
+            return;
+        }
         sql.append(" and (");
         List<String> values = criterion.values();
         for (int i = 0; i < values.size(); i++) {
@@ -221,6 +232,50 @@ final class SearchSql {
             sql.append(")");
         }
         sql.append(")");
+    }
+
+    /**
+     * A list of plain values as IN lists the database can probe its index with (a long OR is checked
+     * row by row): relative references of one type, and tokens system|code grouped by system.
+     * Returns false, writing nothing, when the values are of another shape.
+     */
+    private static boolean valueListCondition(Sql sql, String row, Criterion.Param criterion) {
+        RestSearchParameterTypeEnum kind = criterion.param().kind();
+        if (kind == RestSearchParameterTypeEnum.REFERENCE) {
+            String type = null;
+            List<String> ids = new java.util.ArrayList<>();
+            for (String value : criterion.values()) {
+                String reference = unescape(value);
+                if (!RELATIVE_REFERENCE.matcher(reference).matches() || (type != null && !reference.startsWith(type + "/"))) {
+                    return false;
+                }
+                type = reference.substring(0, reference.indexOf('/'));
+                ids.add(reference.substring(reference.indexOf('/') + 1));
+            }
+            sql.append(" and " + row + ".target_id in (").literals(ids).append(") and " + row + ".target_type = ").param(type);
+            return true;
+        }
+        if (kind == RestSearchParameterTypeEnum.TOKEN) {
+            Map<String, List<String>> codesBySystem = new java.util.LinkedHashMap<>();
+            for (String value : criterion.values()) {
+                int bar = unescapedBar(value);
+                if (bar <= 0 || bar == value.length() - 1) {
+                    return false;
+                }
+                codesBySystem.computeIfAbsent(unescape(value.substring(0, bar)), k -> new java.util.ArrayList<>())
+                        .add(unescape(value.substring(bar + 1)));
+            }
+            sql.append(" and (");
+            boolean first = true;
+            for (Map.Entry<String, List<String>> system : codesBySystem.entrySet()) {
+                sql.append(first ? "" : " or ").append("(" + row + ".code in (").literals(system.getValue())
+                        .append(") and " + row + ".system = ").param(system.getKey()).append(")");
+                first = false;
+            }
+            sql.append(")");
+            return true;
+        }
+        return false;
     }
 
     private void valueCondition(Sql sql, String row, Criterion.Param criterion, String value) {
