@@ -30,7 +30,8 @@ import io.hepatrial.fhir.store.WriteRule;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Keeps a patient's Child-Pugh, MELD and MELD-Na Observations current: when an input Observation
+ * Keeps the Child-Pugh, MELD and MELD-Na Observations of patients enrolled in a study (any
+ * ResearchSubject) current: when an input Observation
  * (bilirubin, albumin, INR, ascites grade, encephalopathy grade, creatinine, sodium) is created,
  * corrected or deleted, the scores of that patient and day are recomputed at the end of the same
  * transaction from the inputs measured that day (the latest version of each), and created, updated
@@ -51,8 +52,14 @@ public class DerivedScores implements WriteRule {
     private final ResourceStore store;
     private final FhirContext fhirContext;
     private final StudyUnits units;
+    private final io.hepatrial.fhir.search.SearchParameterRegistry registry;
+    private final boolean enabled;
 
-    public DerivedScores(SearchRequestParser parser, SearchEngine engine, ResourceStore store, FhirContext fhirContext, StudyUnits units) {
+    public DerivedScores(SearchRequestParser parser, SearchEngine engine, ResourceStore store, FhirContext fhirContext, StudyUnits units,
+            io.hepatrial.fhir.search.SearchParameterRegistry registry,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "hepatrial.study.derived-scores") boolean enabled) {
+        this.registry = registry;
+        this.enabled = enabled;
         this.parser = parser;
         this.engine = engine;
         this.store = store;
@@ -62,7 +69,7 @@ public class DerivedScores implements WriteRule {
 
     @Override
     public boolean appliesTo(String resourceType) {
-        return "Observation".equals(resourceType);
+        return enabled && "Observation".equals(resourceType);
     }
 
     @Override
@@ -81,8 +88,42 @@ public class DerivedScores implements WriteRule {
         if (patient == null || !patient.startsWith("Patient/") || day == null) {
             return;
         }
-        String patientId = patient.substring("Patient/".length());
-        StoreTransactions.beforeCommit("derived-scores|" + patient + "|" + day, () -> recompute(patientId, day));
+        // collected over the whole transaction (a Bundle of labs) and looked at once before commit
+        Set<PatientDay> pending = StoreTransactions.transactionLocal("derived-scores", java.util.LinkedHashSet::new);
+        pending.add(new PatientDay(patient.substring("Patient/".length()), day));
+        StoreTransactions.beforeCommit("derived-scores", () -> recomputeAll(pending));
+    }
+
+    /** A patient and a day whose scores may have changed. */
+    record PatientDay(String patientId, LocalDate day) {
+    }
+
+    /**
+     * Scores are kept for patients enrolled in a study (any ResearchSubject): one look-up for all the
+     * transaction's patients, so that pushing labs of other patients costs next to nothing. Then a
+     * full recomputation per patient and day.
+     */
+    void recomputeAll(Set<PatientDay> pending) {
+        List<PatientDay> work = new ArrayList<>(pending);
+        pending.clear();
+        if (work.isEmpty()) {
+            return;
+        }
+        String patients = String.join(",", work.stream().map(k -> "Patient/" + k.patientId()).distinct().toList());
+        Set<String> enrolled = new java.util.HashSet<>();
+        for (SearchEngine.Projection subject : engine.project(parser.parse("ResearchSubject", Map.of("individual", List.of(patients)), false),
+                List.of(registry.get("ResearchSubject", "individual")))) {
+            for (io.hepatrial.fhir.search.IndexRow row : subject.values()) {
+                if (row instanceof io.hepatrial.fhir.search.IndexRow.Reference reference) {
+                    enrolled.add(reference.targetId());
+                }
+            }
+        }
+        for (PatientDay key : work) {
+            if (enrolled.contains(key.patientId())) {
+                recompute(key.patientId(), key.day());
+            }
+        }
     }
 
     private static boolean isInput(Observation observation) {

@@ -26,7 +26,7 @@ class DerivedScoresTest {
     @Test
     void scoresAppearWithTheirInputsAndFollowCorrections() {
         String marker = SearchTestData.unique();
-        String p = create("Patient", patient(marker, "Score", "Sam", "male", "1960-01-01"));
+        String p = enrolledPatient(marker, "Score");
         // one transaction, mixed units: bilirubin 51.3 µmol/L = 3.0 mg/dL, albumin 30 g/L = 3.0 g/dL,
         // creatinine 106.08 µmol/L = 1.2 mg/dL
         String bundle = bundle(
@@ -68,7 +68,7 @@ class DerivedScoresTest {
     @Test
     void missingInputsGiveNoScore() {
         String marker = SearchTestData.unique();
-        String p = create("Patient", patient(marker, "Partial", "Pat", "female", "1962-01-01"));
+        String p = enrolledPatient(marker, "Partial");
         given().contentType(FHIR_JSON).body(bundle(quantity(p, "1975-2", 2.0, "mg/dL"), quantity(p, "1751-7", 3.2, "g/dL"),
                 quantity(p, "6301-6", 1.4, "{INR}"), grade(p, "ascites-grade", 0))).post("/fhir").then().statusCode(200);
         assertEquals(0, search("Observation?subject=Patient/" + p + "&code=" + StudyCodes.STUDY_CODES + "|child-pugh,"
@@ -82,6 +82,24 @@ class DerivedScoresTest {
         // the usable one as "latest", so the score goes
         create("Observation", quantity(p, "1751-7", 0.45, "mmol/L"));
         assertEquals(0, score(p, "child-pugh").getInt("total"));
+    }
+
+    @Test
+    void patientsInNoStudyGetNoScores() {
+        String p = create("Patient", patient(SearchTestData.unique(), "Outside", "Olga", "female", "1962-01-01"));
+        given().contentType(FHIR_JSON).body(bundle(quantity(p, "1975-2", 2.0, "mg/dL"), quantity(p, "1751-7", 3.2, "g/dL"),
+                quantity(p, "6301-6", 1.4, "{INR}"), grade(p, "ascites-grade", 0), grade(p, "hepatic-encephalopathy-grade", 0)))
+                .post("/fhir").then().statusCode(200);
+        assertEquals(0, score(p, "child-pugh").getInt("total"));
+    }
+
+    /** Scores are kept for patients enrolled in a study. */
+    private static String enrolledPatient(String marker, String name) {
+        String p = create("Patient", patient(marker, name, name, "male", "1960-01-01"));
+        String study = create("ResearchStudy", StudyIdentifiersTest.study("https://clinicaltrials.gov/nctid", StudyIdentifiersTest.randomNct()));
+        create("ResearchSubject", "{\"resourceType\":\"ResearchSubject\",\"status\":\"on-study\",\"study\":{\"reference\":\"ResearchStudy/"
+                + study + "\"},\"individual\":{\"reference\":\"Patient/" + p + "\"}}");
+        return p;
     }
 
     private static JsonPath score(String patient, String code) {

@@ -29,12 +29,14 @@ public final class StoreTransactions {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {
                     BEFORE_COMMIT.set(new java.util.LinkedHashMap<>());
+                    LOCALS.set(new java.util.HashMap<>());
                     try {
                         T result = work.call();
                         runBeforeCommit();
                         return result;
                     } finally {
                         BEFORE_COMMIT.remove();
+                        LOCALS.remove();
                     }
                 });
             } catch (RuntimeException e) {
@@ -66,6 +68,20 @@ public final class StoreTransactions {
         } else {
             pending.putIfAbsent(key, action);
         }
+    }
+
+    /** Values kept for the current write transaction (see {@link #transactionLocal}). */
+    private static final ThreadLocal<java.util.Map<String, Object>> LOCALS = new ThreadLocal<>();
+
+    /**
+     * A value that lives as long as the current write transaction, created on first use: e.g. what
+     * a write rule collects over a Bundle's writes to handle at once before commit. Outside a write
+     * transaction every call gets a new value.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T transactionLocal(String key, java.util.function.Supplier<T> initial) {
+        java.util.Map<String, Object> locals = LOCALS.get();
+        return locals == null ? initial.get() : (T) locals.computeIfAbsent(key, k -> initial.get());
     }
 
     /** Runs the registered actions; those may write and so register more, which run too. */
