@@ -137,6 +137,9 @@ class EnrollmentAndPartnerQueriesTest {
         assertEquals(6, seen.size());
 
         assertEquals(2, everything(a, "?_type=Observation").getInt("total"));
+        // the '$' percent-encoded is the same operation
+        given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/%24everything?_type=Observation").then().statusCode(200)
+                .body("total", equalTo(2));
         assertEquals(2, everything(c, "").getInt("total")); // C and its one lab
         given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/$everything?start=2015-01-01").then().statusCode(400)
                 .body("resourceType", equalTo("OperationOutcome"));
