@@ -22,7 +22,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
@@ -65,7 +64,7 @@ public class StudyOperationEndpoint {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(summary = "$outcomes with form parameters")
     public Response outcomesByPost(@PathParam("id") String id, MultivaluedMap<String, String> form) {
-        return outcomes(id, merged(form));
+        return outcomes(id, request.queryAndForm(form));
     }
 
     @GET
@@ -80,13 +79,7 @@ public class StudyOperationEndpoint {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(summary = "$outcomes by registry number, with form parameters")
     public Response outcomesByNumberByPost(MultivaluedMap<String, String> form) {
-        return outcomes(null, merged(form));
-    }
-
-    private MultivaluedMap<String, String> merged(MultivaluedMap<String, String> form) {
-        MultivaluedMap<String, String> all = new MultivaluedHashMap<>(request.uriInfo().getQueryParameters());
-        form.forEach(all::addAll);
-        return all;
+        return outcomes(null, request.queryAndForm(form));
     }
 
     private Response outcomes(String id, MultivaluedMap<String, String> parameters) {

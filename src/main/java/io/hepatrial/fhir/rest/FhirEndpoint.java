@@ -1,9 +1,5 @@
 package io.hepatrial.fhir.rest;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.hl7.fhir.r4.model.Resource;
@@ -95,13 +91,7 @@ public class FhirEndpoint {
     @Operation(summary = "search with the parameters in a form-encoded body (and the query string)")
     public Response searchByPost(@PathParam("type") String type, MultivaluedMap<String, String> form) {
         requireType(type);
-        Map<String, List<String>> parameters = new LinkedHashMap<>(request.uriInfo().getQueryParameters());
-        form.forEach((name, values) -> parameters.merge(name, values, (a, b) -> {
-            List<String> all = new ArrayList<>(a);
-            all.addAll(b);
-            return all;
-        }));
-        return searchBundles.search(type, parameters);
+        return searchBundles.search(type, request.queryAndForm(form));
     }
 
     @POST

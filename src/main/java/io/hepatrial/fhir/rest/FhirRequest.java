@@ -71,6 +71,15 @@ public class FhirRequest {
         return uriInfo;
     }
 
+    /** The query parameters and those of a form-encoded body together, in the order they came (POST _search, operations). */
+    public jakarta.ws.rs.core.MultivaluedMap<String, String> queryAndForm(jakarta.ws.rs.core.MultivaluedMap<String, String> form) {
+        jakarta.ws.rs.core.MultivaluedMap<String, String> all =
+                new jakarta.ws.rs.core.AbstractMultivaluedMap<String, String>(new java.util.LinkedHashMap<>()) { };
+        uriInfo.getQueryParameters().forEach(all::addAll);
+        form.forEach(all::addAll);
+        return all;
+    }
+
     public String query(String name) {
         return uriInfo.getQueryParameters().getFirst(name);
     }

@@ -120,9 +120,7 @@ public class OperationEndpoint {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(summary = "Patient $everything with form parameters")
     public Response everythingByPost(@PathParam("id") String id, MultivaluedMap<String, String> form) {
-        MultivaluedMap<String, String> all = new jakarta.ws.rs.core.MultivaluedHashMap<>(request.uriInfo().getQueryParameters());
-        form.forEach((name, values) -> all.addAll(name, values));
-        return everything(id, all);
+        return everything(id, request.queryAndForm(form));
     }
 
     private Response everything(String id, MultivaluedMap<String, String> parameters) {
