@@ -66,27 +66,34 @@ public final class SyntheticCohort {
         }
     }
 
-    /** One lab marker as the study records it (docs/data-dictionary.md). */
-    record Marker(String key, String system, String code, String display, String unit, String ucum, int decimals) {
+    /** One finding as the generator writes it: its code (from {@link StudyMarker}), the unit it is sent in, the decimals kept. */
+    record Marker(String key, StudyMarker.Code coded, String display, String unit, String ucum, int decimals) {
+        String system() {
+            return coded.system();
+        }
+
+        String code() {
+            return coded.code();
+        }
     }
 
-    static final Marker ALT = new Marker("alt", StudyCodes.LOINC, "1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "U/L", 0);
-    static final Marker AST = new Marker("ast", StudyCodes.LOINC, "1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "U/L", 0);
-    static final Marker ALBUMIN_G_DL = new Marker("albumin", StudyCodes.LOINC, "1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", "g/dL", 1);
-    static final Marker ALBUMIN_G_L = new Marker("albumin", StudyCodes.LOINC, "1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/L", "g/L", 0);
-    static final Marker BILIRUBIN_MG_DL = new Marker("bilirubin", StudyCodes.LOINC, "1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", 1);
-    static final Marker BILIRUBIN_UMOL_L = new Marker("bilirubin", StudyCodes.LOINC, "14631-6", "Bilirubin.total [Moles/volume] in Serum or Plasma", "µmol/L", "umol/L", 0);
-    static final Marker INR = new Marker("inr", StudyCodes.LOINC, "6301-6", "INR in Platelet poor plasma by Coagulation assay", "INR", "{INR}", 2);
-    static final Marker PLATELETS = new Marker("platelets", StudyCodes.LOINC, "777-3", "Platelets [#/volume] in Blood by Automated count", "10^3/µL", "10*3/uL", 0);
-    static final Marker WBC = new Marker("wbc", StudyCodes.LOINC, "6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10^3/µL", "10*3/uL", 1);
-    static final Marker RBC = new Marker("rbc", StudyCodes.LOINC, "789-8", "Erythrocytes [#/volume] in Blood by Automated count", "10^6/µL", "10*6/uL", 2);
-    static final Marker HEMOGLOBIN = new Marker("hemoglobin", StudyCodes.LOINC, "718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", "g/dL", 1);
-    static final Marker CREATININE_MG_DL = new Marker("creatinine", StudyCodes.LOINC, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", 2);
-    static final Marker CREATININE_UMOL_L = new Marker("creatinine", StudyCodes.LOINC, "14682-9", "Creatinine [Moles/volume] in Serum or Plasma", "µmol/L", "umol/L", 0);
-    static final Marker SODIUM = new Marker("sodium", StudyCodes.LOINC, "2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", 0);
-    static final Marker ASCITES_VOLUME = new Marker("ascites-volume", StudyCodes.STUDY_CODES, "ascites-volume", "Ascites volume (ultrasound estimate)", "mL", "mL", 0);
-    static final Marker ASCITES_GRADE = new Marker("ascites-grade", StudyCodes.STUDY_CODES, "ascites-grade", "Ascites grade (International Ascites Club, 0-3)", null, null, 0);
-    static final Marker ENCEPHALOPATHY = new Marker("encephalopathy", StudyCodes.STUDY_CODES, "hepatic-encephalopathy-grade", "Hepatic encephalopathy grade (West Haven, 0-4)", null, null, 0);
+    static final Marker ALT = new Marker("alt", StudyMarker.ALT.codes.get(0), "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "U/L", 0);
+    static final Marker AST = new Marker("ast", StudyMarker.AST.codes.get(0), "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "U/L", 0);
+    static final Marker ALBUMIN_G_DL = new Marker("albumin", StudyMarker.ALBUMIN.codes.get(0), "Albumin [Mass/volume] in Serum or Plasma", "g/dL", "g/dL", 1);
+    static final Marker ALBUMIN_G_L = new Marker("albumin", StudyMarker.ALBUMIN.codes.get(0), "Albumin [Mass/volume] in Serum or Plasma", "g/L", "g/L", 0);
+    static final Marker BILIRUBIN_MG_DL = new Marker("bilirubin", StudyMarker.BILIRUBIN.codes.get(0), "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", 1);
+    static final Marker BILIRUBIN_UMOL_L = new Marker("bilirubin", StudyMarker.BILIRUBIN.codes.get(1), "Bilirubin.total [Moles/volume] in Serum or Plasma", "µmol/L", "umol/L", 0);
+    static final Marker INR = new Marker("inr", StudyMarker.INR.codes.get(0), "INR in Platelet poor plasma by Coagulation assay", "INR", "{INR}", 2);
+    static final Marker PLATELETS = new Marker("platelets", StudyMarker.PLATELETS.codes.get(0), "Platelets [#/volume] in Blood by Automated count", "10^3/µL", "10*3/uL", 0);
+    static final Marker WBC = new Marker("wbc", StudyMarker.WBC.codes.get(0), "Leukocytes [#/volume] in Blood by Automated count", "10^3/µL", "10*3/uL", 1);
+    static final Marker RBC = new Marker("rbc", StudyMarker.RBC.codes.get(0), "Erythrocytes [#/volume] in Blood by Automated count", "10^6/µL", "10*6/uL", 2);
+    static final Marker HEMOGLOBIN = new Marker("hemoglobin", StudyMarker.HEMOGLOBIN.codes.get(0), "Hemoglobin [Mass/volume] in Blood", "g/dL", "g/dL", 1);
+    static final Marker CREATININE_MG_DL = new Marker("creatinine", StudyMarker.CREATININE.codes.get(0), "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", 2);
+    static final Marker CREATININE_UMOL_L = new Marker("creatinine", StudyMarker.CREATININE.codes.get(1), "Creatinine [Moles/volume] in Serum or Plasma", "µmol/L", "umol/L", 0);
+    static final Marker SODIUM = new Marker("sodium", StudyMarker.SODIUM.codes.get(0), "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", 0);
+    static final Marker ASCITES_VOLUME = new Marker("ascites-volume", StudyMarker.ASCITES_VOLUME.codes.get(0), "Ascites volume (ultrasound estimate)", "mL", "mL", 0);
+    static final Marker ASCITES_GRADE = new Marker("ascites-grade", StudyMarker.ASCITES_GRADE.codes.get(0), "Ascites grade (International Ascites Club, 0-3)", null, null, 0);
+    static final Marker ENCEPHALOPATHY = new Marker("encephalopathy", StudyMarker.ENCEPHALOPATHY.codes.get(0), "Hepatic encephalopathy grade (West Haven, 0-4)", null, null, 0);
 
     /** A generated patient: what the generator decided, before it becomes FHIR resources. */
     public record SyntheticPatient(String key, Etiology etiology, int courses, String arm, boolean responder, LocalDate enrolled,

@@ -52,11 +52,6 @@ public class CompartmentSearch {
         }
     }
 
-    /** The resource types that can be in a compartment of this type (besides the compartment's own resource). */
-    public Set<String> memberTypes(String compartmentType) {
-        return membership.getOrDefault(compartmentType, Map.of()).keySet();
-    }
-
     /**
      * One page of the compartment of {@code compartmentType/id}.
      *
