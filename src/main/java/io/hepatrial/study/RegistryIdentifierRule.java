@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.ResearchStudy;
 import org.hl7.fhir.r4.model.Resource;
@@ -25,7 +26,7 @@ public class RegistryIdentifierRule implements WriteRule {
     }
 
     @Override
-    public void prepare(Resource resource) {
+    public void prepare(Resource resource, List<OperationOutcomeIssueComponent> warnings) {
         List<Identifier> identifiers = ((ResearchStudy) resource).getIdentifier();
         for (int i = 0; i < identifiers.size(); i++) {
             Identifier identifier = identifiers.get(i);

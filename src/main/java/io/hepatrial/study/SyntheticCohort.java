@@ -224,7 +224,6 @@ public final class SyntheticCohort {
         }
         code.setText("Liver cirrhosis, " + p.etiology().display.toLowerCase(java.util.Locale.ROOT));
         condition.setSubject(subject).setOnset(day(p.enrolled().minusYears(2)));
-        condition.addExtension(StudyCodes.RESEARCH_STUDY_EXTENSION, new Reference(StudyBootstrap.STUDY_REFERENCE));
         condition.addIdentifier(identifier(p.key() + "-condition"));
         add(bundle, condition, p.key() + "-condition", null);
 

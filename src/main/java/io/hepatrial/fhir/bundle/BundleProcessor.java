@@ -117,7 +117,11 @@ public class BundleProcessor {
     }
 
     /** What one interaction did when run as a single-entry transaction (conditional create, update, delete). */
-    public record EntryResult(int status, StoredVersion version) {
+    public record EntryResult(int status, StoredVersion version, List<OperationOutcome.OperationOutcomeIssueComponent> warnings) {
+
+        public WriteOutcome writeOutcome() {
+            return new WriteOutcome(version, status == 201, warnings);
+        }
     }
 
     /**
@@ -134,7 +138,7 @@ public class BundleProcessor {
             run(List.of(attempt), baseUrl);
             return attempt;
         });
-        return new EntryResult(Integer.parseInt(done.status.substring(0, 3)), done.version);
+        return new EntryResult(Integer.parseInt(done.status.substring(0, 3)), done.version, done.warnings);
     }
 
     private List<Planned> parseAll(Bundle bundle, String baseUrl) {
@@ -282,7 +286,7 @@ public class BundleProcessor {
             if (entry.method == HTTPVerb.PUT) {
                 inEntry(entry, () -> {
                     WriteOutcome outcome = store.update(entry.type, entry.id, entry.resource, entry.expectedVersion);
-                    entry.done(outcome.created() ? "201 Created" : "200 OK", outcome.version());
+                    entry.written(outcome.created() ? "201 Created" : "200 OK", outcome);
                     return null;
                 });
             } else if (entry.method == HTTPVerb.PATCH) {
@@ -354,7 +358,7 @@ public class BundleProcessor {
             id = matches.get(0).id();
         }
         WriteOutcome outcome = patcher.patch(entry.type, id, entry.expectedVersion, entry.patch);
-        entry.done("200 OK", outcome.version());
+        entry.written("200 OK", outcome);
         return null;
     }
 
@@ -413,7 +417,7 @@ public class BundleProcessor {
         if (entry.ifNoneExist != null) {
             store.claimConditionalCreate(entry.type, entry.ifNoneExist.canonicalCriteria(), entry.id);
         }
-        entry.done("201 Created", outcome.version());
+        entry.written("201 Created", outcome);
         return null;
     }
 
@@ -500,6 +504,11 @@ public class BundleProcessor {
             }
             if (entry.failure != null) {
                 answer.setOutcome(entry.failure);
+            } else if (!entry.warnings.isEmpty()) {
+                // bundle.html: entry.response.outcome carries the hints and warnings of a successful entry
+                OperationOutcome warnings = new OperationOutcome();
+                entry.warnings.forEach(warnings::addIssue);
+                answer.setOutcome(warnings);
             }
         }
         return response;
@@ -510,7 +519,7 @@ public class BundleProcessor {
         try {
             return step.get();
         } catch (FhirException e) {
-            throw new FhirException(e.status(), e.issueType(), entry.describe() + ": " + e.getMessage(), e.headers(), e);
+            throw e.prefixed(entry.describe() + ": ");
         }
     }
 
@@ -532,6 +541,7 @@ public class BundleProcessor {
         StoredVersion version;
         Resource result;
         OperationOutcome failure;
+        List<OperationOutcome.OperationOutcomeIssueComponent> warnings = List.of();
 
         Planned(int index, BundleEntryComponent entry) {
             this.index = index;
@@ -543,6 +553,7 @@ public class BundleProcessor {
             planned.status = e.status() + " " + reason(e.status());
             OperationOutcome outcome = new OperationOutcome();
             outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(e.issueType()).setDiagnostics(e.getMessage());
+            e.details().forEach(outcome::addIssue);
             planned.failure = outcome;
             return planned;
         }
@@ -550,6 +561,11 @@ public class BundleProcessor {
         void done(String status, StoredVersion version) {
             this.status = status;
             this.version = version;
+        }
+
+        void written(String status, WriteOutcome written) {
+            done(status, written.version());
+            this.warnings = written.warnings();
         }
 
         String describe() {

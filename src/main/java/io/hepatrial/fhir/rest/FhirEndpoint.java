@@ -108,7 +108,7 @@ public class FhirEndpoint {
         String ifNoneExist = request.header("If-None-Exist");
         if (ifNoneExist != null && !ifNoneExist.isBlank()) {
             BundleProcessor.EntryResult result = bundles.single(HTTPVerb.POST, type, resource, ifNoneExist, null, request.baseUrl());
-            return responses.written(new WriteOutcome(result.version(), result.status() == 201));
+            return responses.written(result.writeOutcome());
         }
         return responses.written(store.create(resource));
     }
@@ -124,7 +124,7 @@ public class FhirEndpoint {
         Resource resource = codec.parse(body, request.bodyFormat(), type);
         BundleProcessor.EntryResult result = bundles.single(HTTPVerb.PUT, type + "?" + rawQuery(), resource, null,
                 expectedVersion, request.baseUrl());
-        return responses.written(new WriteOutcome(result.version(), result.status() == 201));
+        return responses.written(result.writeOutcome());
     }
 
     @DELETE

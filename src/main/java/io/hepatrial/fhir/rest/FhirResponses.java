@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
@@ -46,9 +47,12 @@ public class FhirResponses {
         return switch (request.preferences().returnPreference()) {
             case MINIMAL -> answer.build();
             case REPRESENTATION -> answer.type(format.contentType()).entity(codec.encodeStored(version.body(), format)).build();
-            case OPERATION_OUTCOME -> answer.type(format.contentType()).entity(codec.encode(OperationOutcomes.information(
-                    (outcome.created() ? "Created " : "Updated ") + version.type() + "/" + version.id()
-                            + " as version " + version.version()), format)).build();
+            case OPERATION_OUTCOME -> {
+                OperationOutcome answerOutcome = OperationOutcomes.information((outcome.created() ? "Created " : "Updated ")
+                        + version.type() + "/" + version.id() + " as version " + version.version());
+                outcome.warnings().forEach(answerOutcome::addIssue);
+                yield answer.type(format.contentType()).entity(codec.encode(answerOutcome, format)).build();
+            }
         };
     }
 

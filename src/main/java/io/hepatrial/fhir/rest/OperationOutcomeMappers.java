@@ -30,7 +30,10 @@ public class OperationOutcomeMappers {
 
     @ServerExceptionMapper
     public Response fhir(FhirException e) {
-        Response.ResponseBuilder answer = outcome(e.status(), e.issueType(), e.getMessage());
+        OperationOutcome outcome = OperationOutcomes.of(FhirResponses.severityOf(e.status()), e.issueType(), e.getMessage());
+        e.details().forEach(outcome::addIssue);
+        FhirFormat format = request.formatOrDefault();
+        Response.ResponseBuilder answer = Response.status(e.status()).type(format.contentType()).entity(codec.encode(outcome, format));
         e.headers().forEach(answer::header);
         return answer.build();
     }

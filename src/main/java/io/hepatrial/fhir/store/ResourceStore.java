@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.hibernate.Session;
 import org.hibernate.query.Query;
 import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
 import org.hl7.fhir.r4.model.Resource;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -61,7 +62,10 @@ public class ResourceStore {
     /** Stores a new resource under an id the server assigned earlier (e.g. while planning a transaction). */
     public WriteOutcome create(Resource resource, String id) {
         String type = resource.fhirType();
-        return inTransaction(() -> new WriteOutcome(insertNew(type, id, resource, "POST"), true));
+        return inTransaction(() -> {
+            List<OperationOutcomeIssueComponent> warnings = new ArrayList<>(0);
+            return new WriteOutcome(insertNew(type, id, resource, "POST", warnings), true, warnings);
+        });
     }
 
     public static String newId() {
@@ -90,16 +94,17 @@ public class ResourceStore {
      */
     public WriteOutcome update(String type, String id, Resource resource, Long expectedVersion) {
         return inTransaction(() -> {
+            List<OperationOutcomeIssueComponent> warnings = new ArrayList<>(0);
             ResourceEntity current = lockCurrent(type, id);
             if (current == null) {
                 if (expectedVersion != null) {
                     throw FhirException.preconditionFailed("If-Match names version " + expectedVersion + " of " + type + "/" + id + ", which does not exist");
                 }
-                return new WriteOutcome(insertNew(type, id, resource, "PUT"), true);
+                return new WriteOutcome(insertNew(type, id, resource, "PUT", warnings), true, warnings);
             }
             requireVersion(current, expectedVersion);
             boolean created = current.deleted;
-            return new WriteOutcome(writeVersion(current, resource, "PUT"), created);
+            return new WriteOutcome(writeVersion(current, resource, "PUT", warnings), created, warnings);
         });
     }
 
@@ -120,7 +125,7 @@ public class ResourceStore {
             if (current.deleted) {
                 return Optional.empty();
             }
-            return Optional.of(writeVersion(current, null, "DELETE"));
+            return Optional.of(writeVersion(current, null, "DELETE", new ArrayList<>(0)));
         });
     }
 
@@ -213,24 +218,29 @@ public class ResourceStore {
         }
     }
 
-    private StoredVersion insertNew(String type, String id, Resource resource, String method) {
+    private StoredVersion insertNew(String type, String id, Resource resource, String method,
+            List<OperationOutcomeIssueComponent> warnings) {
         ResourceEntity entity = new ResourceEntity();
         entity.type = type;
         entity.logicalId = id;
         entity.version = 0;
         // A concurrent insert of the same id fails at the latest at commit, inside the retry loop.
-        return writeVersion(entity, resource, method);
+        return writeVersion(entity, resource, method, warnings);
     }
 
-    /** Writes the version after {@code current}: a new body, or a deletion when resource is null. */
-    private StoredVersion writeVersion(ResourceEntity current, Resource resource, String method) {
+    /**
+     * Writes the version after {@code current}: a new body, or a deletion when resource is null.
+     * The write rules' warnings about it are added to {@code warnings}.
+     */
+    private StoredVersion writeVersion(ResourceEntity current, Resource resource, String method,
+            List<OperationOutcomeIssueComponent> warnings) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long version = current.version + 1;
         List<WriteRule> applying = rulesFor(current.type);
         byte[] previousBody = current.body;
         if (resource != null) {
             for (WriteRule rule : applying) {
-                rule.prepare(resource);
+                rule.prepare(resource, warnings);
             }
         }
         byte[] body = resource == null ? null : encodeWithMeta(resource, current.logicalId, version, now);

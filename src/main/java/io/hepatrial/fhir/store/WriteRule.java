@@ -2,6 +2,7 @@ package io.hepatrial.fhir.store;
 
 import java.util.List;
 
+import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -17,8 +18,10 @@ public interface WriteRule {
     /**
      * Normalizes the resource in place before it is stored, or refuses it by throwing a
      * {@link io.hepatrial.fhir.FhirException} (nothing of the write is then kept).
+     *
+     * @param warnings where to add what the client should hear about without the write being refused
      */
-    default void prepare(Resource resource) {
+    default void prepare(Resource resource, List<OperationOutcomeIssueComponent> warnings) {
     }
 
     /** Whether this rule declares unique keys at all (the store then keeps them for the type). */

@@ -1,0 +1,184 @@
+package io.hepatrial.fhir.validation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StructureDefinition;
+import org.jboss.logging.Logger;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationOptions;
+import ca.uhn.fhir.validation.ValidationResult;
+import io.hepatrial.fhir.FhirException;
+import jakarta.inject.Singleton;
+
+/**
+ * HAPI's instance validator, offline: the R4 definitions HAPI bundles, plus the conformance
+ * resources this server ships (profiles, extensions, value sets and code systems, listed by
+ * {@code hepatrial.validation.conformance-resources}). Terminology is checked in memory: value sets
+ * that enumerate their codes, and the code systems shipped or built into HAPI (UCUM among them);
+ * codes of other systems (LOINC, SNOMED CT) cannot be looked up here and are only checked for
+ * membership in the value sets that list them.
+ */
+@Singleton
+public class ResourceValidator {
+
+    private static final Logger LOG = Logger.getLogger(ResourceValidator.class);
+
+    private final FhirContext fhirContext;
+    private final ValidationSupportChain support;
+    private final FhirValidator validator;
+    private final List<Resource> shipped;
+    private final Map<String, List<String>> shippedProfilesByType = new TreeMap<>();
+    private volatile long warmUpMillis = -1;
+
+    public ResourceValidator(FhirContext fhirContext,
+            @ConfigProperty(name = "hepatrial.validation.conformance-resources") Optional<List<String>> conformanceFiles) {
+        this.fhirContext = fhirContext;
+        PrePopulatedValidationSupport ours = new PrePopulatedValidationSupport(fhirContext);
+        shipped = load(conformanceFiles.orElse(List.of()));
+        for (Resource resource : shipped) {
+            ours.addResource(resource);
+            if (resource instanceof StructureDefinition definition && definition.getKind() == StructureDefinition.StructureDefinitionKind.RESOURCE
+                    && definition.getDerivation() == StructureDefinition.TypeDerivationRule.CONSTRAINT) {
+                shippedProfilesByType.computeIfAbsent(definition.getType(), t -> new ArrayList<>()).add(definition.getUrl());
+            }
+        }
+        // LOINC and SNOMED CT cannot be looked up offline: their codes are checked only for membership in
+        // the value sets that enumerate them, and an unknown code system is a note, not an error
+        UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
+        unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.INFORMATION);
+        support = new ValidationSupportChain(ValidationSupportChain.CacheConfiguration.defaultValues(),
+                new DefaultProfileValidationSupport(fhirContext), ours, new CommonCodeSystemsTerminologyService(fhirContext),
+                new InMemoryTerminologyServerValidationSupport(fhirContext), new SnapshotGeneratingValidationSupport(fhirContext),
+                unknownCodeSystems);
+        FhirInstanceValidator module = new FhirInstanceValidator(support);
+        // a declared profile this server does not know is reported, but does not by itself refuse a write
+        module.setErrorForUnknownProfiles(false);
+        validator = fhirContext.newValidator();
+        validator.setValidateAgainstStandardSchema(false);
+        validator.setValidateAgainstStandardSchematron(false);
+        validator.registerValidatorModule(module);
+    }
+
+    /**
+     * Validates against the base definition of the resource's type, the profiles it declares and
+     * the given ones; returns the issues of severity warning and above, errors first.
+     */
+    public List<OperationOutcomeIssueComponent> validate(Resource resource, Collection<String> profiles) {
+        ValidationOptions options = new ValidationOptions();
+        profiles.forEach(options::addProfile);
+        ValidationResult result = validator.validateWithResult(resource, options);
+        List<OperationOutcomeIssueComponent> issues = new ArrayList<>();
+        for (SingleValidationMessage message : result.getMessages()) {
+            IssueSeverity severity = severity(message.getSeverity());
+            if (severity == IssueSeverity.INFORMATION) {
+                continue;
+            }
+            OperationOutcomeIssueComponent issue = new OperationOutcomeIssueComponent()
+                    .setSeverity(severity).setCode(IssueType.PROCESSING).setDiagnostics(message.getMessage());
+            if (message.getLocationString() != null) {
+                issue.addExpression(message.getLocationString());
+            }
+            issues.add(issue);
+        }
+        issues.sort((a, b) -> Integer.compare(a.getSeverity().ordinal(), b.getSeverity().ordinal()));
+        return issues;
+    }
+
+    /** Whether the validator knows this profile (from R4 itself or shipped by this server). */
+    public boolean knowsProfile(String url) {
+        return support.fetchStructureDefinition(url) != null;
+    }
+
+    /** The resource profiles this server ships, by the resource type they constrain (CapabilityStatement). */
+    public Map<String, List<String>> shippedProfilesByType() {
+        return shippedProfilesByType;
+    }
+
+    /** The conformance resources this server ships, as loaded (the study's bootstrap stores them). */
+    public List<Resource> shippedResources() {
+        return shipped;
+    }
+
+    /**
+     * Loads the R4 definitions and builds the shipped profiles' snapshots by validating one small
+     * resource against each: the first validation costs seconds, so it is paid at start, not by a client.
+     */
+    public void warmUp() {
+        long start = System.nanoTime();
+        for (List<String> profiles : shippedProfilesByType.values()) {
+            for (String profile : profiles) {
+                Resource sample = (Resource) fhirContext.getResourceDefinition(support.fetchStructureDefinition(profile) instanceof StructureDefinition sd
+                        ? sd.getType() : "Basic").newInstance();
+                validate(sample, List.of(profile));
+            }
+        }
+        validate(new org.hl7.fhir.r4.model.Patient(), List.of());
+        warmUpMillis = (System.nanoTime() - start) / 1_000_000;
+        LOG.infof("Validator ready: R4 definitions and %d shipped profiles loaded in %d ms", shippedProfileCount(), warmUpMillis);
+    }
+
+    /** How long the warm-up took, or -1 while it has not finished. */
+    public long warmUpMillis() {
+        return warmUpMillis;
+    }
+
+    private int shippedProfileCount() {
+        return shippedProfilesByType.values().stream().mapToInt(List::size).sum();
+    }
+
+    private static IssueSeverity severity(ResultSeverityEnum severity) {
+        return switch (severity) {
+            case FATAL -> IssueSeverity.FATAL;
+            case ERROR -> IssueSeverity.ERROR;
+            case WARNING -> IssueSeverity.WARNING;
+            default -> IssueSeverity.INFORMATION;
+        };
+    }
+
+    private List<Resource> load(List<String> files) {
+        List<Resource> resources = new ArrayList<>();
+        for (String file : files) {
+            try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(file)) {
+                if (in == null) {
+                    throw new IllegalStateException("Conformance resource file " + file + " is not on the classpath");
+                }
+                Resource parsed = (Resource) fhirContext.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                if (parsed instanceof Bundle bundle) {
+                    bundle.getEntry().forEach(entry -> resources.add(entry.getResource()));
+                } else {
+                    resources.add(parsed);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot read " + file, e);
+            }
+        }
+        return resources;
+    }
+}
