@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.Resource;
 import org.jboss.logging.Logger;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.hepatrial.fhir.bundle.BundleProcessor;
+import io.hepatrial.fhir.validation.ResourceValidator;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.runtime.StartupEvent;
@@ -33,14 +35,16 @@ public class StudyBootstrap {
     public static final String STUDY_REFERENCE = "ResearchStudy?" + STUDY_CRITERIA;
 
     private final FhirContext fhirContext;
+    private final ResourceValidator validator;
     private final boolean enabled;
     private final boolean syntheticCohort;
     private final long cohortSeed;
 
-    public StudyBootstrap(FhirContext fhirContext, @ConfigProperty(name = "hepatrial.study.bootstrap") boolean enabled,
+    public StudyBootstrap(FhirContext fhirContext, ResourceValidator validator, @ConfigProperty(name = "hepatrial.study.bootstrap") boolean enabled,
             @ConfigProperty(name = "hepatrial.study.synthetic-cohort") boolean syntheticCohort,
             @ConfigProperty(name = "hepatrial.study.synthetic-cohort-seed") long cohortSeed) {
         this.fhirContext = fhirContext;
+        this.validator = validator;
         this.enabled = enabled;
         this.syntheticCohort = syntheticCohort;
         this.cohortSeed = cohortSeed;
@@ -59,11 +63,18 @@ public class StudyBootstrap {
         }
     }
 
-    /** Creates the study's ResearchStudy and the ChiCTR NamingSystem unless they exist. */
+    /**
+     * Creates the study's ResearchStudy, the ChiCTR NamingSystem and the conformance resources the
+     * validator ships (the study's profiles, value sets, code systems), unless they exist.
+     */
     public void ensureStudy() {
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         add(transaction, load("/study/research-study.json"), STUDY_CRITERIA);
         add(transaction, load("/study/chictr-naming-system.json"), "value:exact=" + TrialRegistry.CHICTR.system());
+        for (Resource conformance : validator.shippedResources()) {
+            // served so clients can read what they are validated against; the validator itself uses the shipped files
+            add(transaction, conformance.copy(), "url=" + ((MetadataResource) conformance).getUrl());
+        }
         process(transaction);
     }
 

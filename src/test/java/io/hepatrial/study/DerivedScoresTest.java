@@ -78,10 +78,10 @@ class DerivedScoresTest {
         assertEquals(1, score(p, "child-pugh").getInt("total"));
         assertEquals(7, score(p, "child-pugh").getInt("entry[0].resource.valueQuantity.value"));
 
-        // an albumin in a unit that is no mass concentration is no usable input: a later albumin that day replaces
-        // the usable one as "latest", so the score goes
-        create("Observation", quantity(p, "1751-7", 0.45, "mmol/L"));
-        assertEquals(0, score(p, "child-pugh").getInt("total"));
+        // an albumin in a unit that is no mass concentration breaks the study's lab profile: refused (422),
+        // so it cannot spoil the score
+        given().contentType(FHIR_JSON).body(quantity(p, "1751-7", 0.45, "mmol/L")).post("/fhir/Observation").then().statusCode(422);
+        assertEquals(7, score(p, "child-pugh").getInt("entry[0].resource.valueQuantity.value"));
     }
 
     @Test
@@ -116,8 +116,9 @@ class DerivedScoresTest {
     }
 
     static String quantity(String patient, String loinc, double value, String unit) {
-        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\""
-                + loinc + "\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"effectiveDateTime\":\"" + DAY
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
+                + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],"
+                + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"" + loinc + "\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"effectiveDateTime\":\"" + DAY
                 + "T08:00:00+08:00\",\"valueQuantity\":{\"value\":" + value + ",\"system\":\"http://unitsofmeasure.org\",\"code\":\"" + unit + "\"}}";
     }
 

@@ -36,8 +36,8 @@ class OutcomesReportTest {
         nct = StudyIdentifiersTest.randomNct();
         studyId = create("ResearchStudy", StudyIdentifiersTest.study("https://clinicaltrials.gov/nctid", nct));
         String p1 = enrolled(marker, "P1", "on-study", "alcoholic");
-        course(p1, "2015-01-10");
-        course(p1, "2015-04-10");
+        course(p1, 1, "2015-01-10");
+        course(p1, 2, "2015-04-10");
         // baseline: Child-Pugh bilirubin 3.5 → 3, albumin 3.0 → 2, INR 1.8 → 2, ascites grade 2 → 3, none → 1 = 11
         labs(p1, "2015-01-03", 100, 3.0, "g/dL", 3.5, "mg/dL", 1.8, 2, 0);
         // follow-up (181 days): albumin 36 g/L = 3.6 g/dL → 1, bilirubin 25.65 µmol/L = 1.5 mg/dL → 1, INR 1.5 → 1,
@@ -47,12 +47,12 @@ class OutcomesReportTest {
         create("Observation", DerivedScoresTest.quantity(p1, "1742-6", 10, "U/L").replace("2015-03-10", "2016-02-14"));
 
         String p2 = enrolled(marker, "P2", "follow-up", "hepatitis-b");
-        course(p2, "2015-02-01");
+        course(p2, 1, "2015-02-01");
         labs(p2, "2015-01-25", 80, 3.2, "g/dL", 2.5, "mg/dL", 1.6, 1, 0); // 2 + 2 + 1 + 2 + 1 = 8
         labs(p2, "2015-05-01", 90, 3.1, "g/dL", 2.6, "mg/dL", 1.6, 1, 0); // 8
 
         String p3 = enrolled(marker, "P3", "withdrawn", "hepatitis-b");
-        course(p3, "2015-03-01");
+        course(p3, 1, "2015-03-01");
         create("Observation", DerivedScoresTest.quantity(p3, "1742-6", 70, "U/L").replace("2015-03-10", "2015-02-25"));
 
         String p4 = enrolled(marker, "P4", "screening", "alcoholic");
@@ -148,10 +148,12 @@ class OutcomesReportTest {
         return patient;
     }
 
-    private void course(String patient, String date) {
-        create("Procedure", "{\"resourceType\":\"Procedure\",\"status\":\"completed\",\"code\":{\"coding\":[{\"system\":\""
+    private void course(String patient, int number, String date) {
+        create("Procedure", "{\"resourceType\":\"Procedure\",\"status\":\"completed\",\"extension\":[{\"url\":\""
+                + StudyCodes.COURSE_NUMBER_EXTENSION + "\",\"valuePositiveInt\":" + number + "}],\"code\":{\"coding\":[{\"system\":\""
                 + StudyCodes.STUDY_CODES + "\",\"code\":\"stem-cell-transplantation\"}]},\"subject\":{\"reference\":\"Patient/" + patient
-                + "\"},\"performedDateTime\":\"" + date + "\"}");
+                + "\"},\"performedDateTime\":\"" + date + "\",\"bodySite\":[{\"coding\":[{\"system\":\"" + StudyCodes.STUDY_CODES
+                + "\",\"code\":\"peripheral-vein\"}]}]}");
     }
 
     private static void labs(String patient, String date, double alt, double albumin, String albuminUnit, double bilirubin,

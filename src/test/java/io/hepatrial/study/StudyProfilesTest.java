@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.hl7.fhir.r4.model.Bundle;
@@ -25,25 +24,24 @@ import org.hl7.fhir.r4.model.ResearchStudy;
 import org.hl7.fhir.r4.model.ResearchSubject;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.hepatrial.fhir.validation.ResourceValidator;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 
 /**
  * The study's profiles (study/conformance.json) with HAPI's validator, offline: valid and invalid
  * examples for each, and every resource the synthetic cohort generates (it follows the data dictionary).
  */
+@QuarkusTest
 class StudyProfilesTest {
 
-    static ResourceValidator validator;
     static final FhirContext FHIR = FhirContext.forR4Cached();
 
-    @BeforeAll
-    static void load() {
-        validator = new ResourceValidator(FHIR, Optional.of(List.of("study/conformance.json")));
-    }
+    @Inject
+    ResourceValidator validator;
 
     // --- lab results ------------------------------------------------------------------------------
 
@@ -199,18 +197,18 @@ class StudyProfilesTest {
         assertEquals(2 + patient.courses() + 11 * 4, validated);
     }
 
-    private static void assertValid(Resource resource, String profile) {
+    private void assertValid(Resource resource, String profile) {
         List<OperationOutcomeIssueComponent> errors = errors(resource, profile);
         assertTrue(errors.isEmpty(), () -> resource.fhirType() + " should conform to " + profile + " but: " + describe(errors));
     }
 
-    private static void assertError(Resource resource, String profile, String expected) {
+    private void assertError(Resource resource, String profile, String expected) {
         List<OperationOutcomeIssueComponent> errors = errors(resource, profile);
         assertFalse(errors.isEmpty(), resource.fhirType() + " should not conform to " + profile);
         assertTrue(describe(errors).contains(expected), () -> "expected an error about " + expected + ", got: " + describe(errors));
     }
 
-    private static List<OperationOutcomeIssueComponent> errors(Resource resource, String profile) {
+    private List<OperationOutcomeIssueComponent> errors(Resource resource, String profile) {
         return validator.validate(resource, List.of(profile)).stream()
                 .filter(i -> i.getSeverity() == IssueSeverity.ERROR || i.getSeverity() == IssueSeverity.FATAL).toList();
     }

@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
 
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import io.hepatrial.fhir.SupportedResourceTypes;
+import io.hepatrial.fhir.validation.ResourceValidator;
 import io.hepatrial.fhir.search.SearchParameterDefinition;
 import io.hepatrial.fhir.search.SearchParameterRegistry;
 import jakarta.inject.Singleton;
@@ -39,6 +40,7 @@ public class CapabilityStatementFactory {
 
     private final SupportedResourceTypes types;
     private final SearchParameterRegistry searchParameters;
+    private final ResourceValidator validator;
     private final String version;
     private final Date started = new Date();
     private final List<String> typeInteractions = new ArrayList<>();
@@ -46,8 +48,9 @@ public class CapabilityStatementFactory {
     private final List<FhirOperation> operations = new ArrayList<>();
 
     public CapabilityStatementFactory(SupportedResourceTypes types, SearchParameterRegistry searchParameters, FhirEndpoints endpoints,
-            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+            ResourceValidator validator, @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.types = types;
+        this.validator = validator;
         this.searchParameters = searchParameters;
         this.version = version;
         for (Class<?> endpoint : endpoints.classes()) {
@@ -124,8 +127,12 @@ public class CapabilityStatementFactory {
             if (typeInteractions.contains("search-type")) {
                 addSearch(resource, type);
             }
+            // the profiles this server ships and validates against (docs/validation.md)
+            for (String profile : validator.shippedProfilesByType().getOrDefault(type, List.of())) {
+                resource.addSupportedProfile(profile);
+            }
             for (FhirOperation operation : operations) {
-                if (operation.type().equals(type)) {
+                if (operation.type().equals(type) || operation.type().equals(FhirOperation.EVERY_TYPE)) {
                     resource.addOperation().setName(operation.name()).setDefinition(operation.definition());
                 }
             }

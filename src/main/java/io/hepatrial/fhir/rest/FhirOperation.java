@@ -19,6 +19,9 @@ public @interface FhirOperation {
     /** The canonical URL of its OperationDefinition. */
     String definition();
 
-    /** The resource type it is defined on; empty for a system-level operation. */
+    /** The resource type it is defined on; empty for a system-level operation, {@value #EVERY_TYPE} for every type. */
     String type() default "";
+
+    /** The {@link #type} of an operation defined on every supported resource type (e.g. $validate). */
+    String EVERY_TYPE = "*";
 }

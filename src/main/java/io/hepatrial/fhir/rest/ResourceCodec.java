@@ -28,13 +28,13 @@ public class ResourceCodec {
     }
 
     /**
-     * Parses a request body that must hold a resource of the given type.
+     * Parses a request body that must hold a resource of the given type (any type when null).
      *
      * @throws FhirException 400 when the body is empty, malformed, or of another resource type
      */
     public Resource parse(String body, FhirFormat format, String expectedType) {
         if (body == null || body.isBlank()) {
-            throw FhirException.badRequest("The request body is empty; it must hold a " + expectedType + " resource");
+            throw FhirException.badRequest("The request body is empty; it must hold a " + (expectedType == null ? "FHIR" : expectedType) + " resource");
         }
         IBaseResource parsed;
         try {
@@ -43,7 +43,7 @@ public class ResourceCodec {
             throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 "
                     + format.encoding() + " resource: " + e.getMessage(), java.util.Map.of(), e);
         }
-        if (!(parsed instanceof Resource resource) || !resource.fhirType().equals(expectedType)) {
+        if (!(parsed instanceof Resource resource) || expectedType != null && !resource.fhirType().equals(expectedType)) {
             throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes "
                     + expectedType);
         }

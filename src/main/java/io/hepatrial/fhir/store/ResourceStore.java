@@ -47,7 +47,7 @@ public class ResourceStore {
     public ResourceStore(Session session, FhirContext fhirContext, IndexExtractor indexExtractor, IndexWriter indexWriter,
             PlannerStatistics statistics, jakarta.enterprise.inject.Instance<WriteRule> rules) {
         this.session = session;
-        this.rules = rules.stream().toList();
+        this.rules = rules.stream().sorted(java.util.Comparator.comparingInt(WriteRule::order)).toList();
         this.statistics = statistics;
         this.fhirContext = fhirContext;
         this.indexExtractor = indexExtractor;

@@ -52,6 +52,42 @@ public final class StoreTransactions {
         }
     }
 
+    /**
+     * Runs write work to its end, before-commit actions included, and then rolls it all back: what
+     * {@code $validate} uses to tell whether a create, update or delete would succeed, with every
+     * rule the real write applies (unique keys, If-Match, derived resources), and nothing kept.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T dryRun(Callable<T> work) {
+        try {
+            QuarkusTransaction.requiringNew().call(() -> {
+                BEFORE_COMMIT.set(new java.util.LinkedHashMap<>());
+                LOCALS.set(new java.util.HashMap<>());
+                try {
+                    T result = work.call();
+                    runBeforeCommit();
+                    throw new RolledBack(result);
+                } finally {
+                    BEFORE_COMMIT.remove();
+                    LOCALS.remove();
+                }
+            });
+        } catch (RolledBack done) {
+            return (T) done.result;
+        }
+        throw new IllegalStateException("a dry run must end in its rollback");
+    }
+
+    /** Thrown to end a dry run's transaction with a rollback, carrying what the work returned. */
+    private static final class RolledBack extends RuntimeException {
+        final transient Object result;
+
+        RolledBack(Object result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+    }
+
     /** Work registered to run at the end of the current write transaction, by key (see {@link #beforeCommit}). */
     private static final ThreadLocal<java.util.Map<String, Runnable>> BEFORE_COMMIT = new ThreadLocal<>();
 

@@ -12,6 +12,11 @@ import org.hl7.fhir.r4.model.Resource;
  */
 public interface WriteRule {
 
+    /** Rules run in ascending order: those that normalize first, those that judge the result (validation) last. */
+    default int order() {
+        return 0;
+    }
+
     /** Whether this rule looks at resources of this type at all. */
     boolean appliesTo(String resourceType);
 

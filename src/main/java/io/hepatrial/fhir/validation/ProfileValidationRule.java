@@ -54,6 +54,12 @@ public class ProfileValidationRule implements WriteRule {
         return modeByType.getOrDefault(resourceType, defaultMode);
     }
 
+    /** After every rule that normalizes: what is validated is what would be stored. */
+    @Override
+    public int order() {
+        return 1000;
+    }
+
     @Override
     public boolean appliesTo(String resourceType) {
         return mode(resourceType) != ValidationMode.OFF;
@@ -82,30 +88,40 @@ public class ProfileValidationRule implements WriteRule {
 
     /**
      * The issues of validating this resource against the profiles it has to conform to and the
-     * extra ones given (empty when there is nothing to validate against). Used by writes and $validate.
+     * extra ones given; empty, without running the validator, when there are none.
      */
     public List<OperationOutcomeIssueComponent> check(Resource resource, List<String> extraProfiles) {
         Set<String> profiles = profilesOf(resource, extraProfiles);
-        if (profiles.isEmpty()) {
-            return List.of();
-        }
-        List<OperationOutcomeIssueComponent> issues = new ArrayList<>();
+        return profiles.isEmpty() ? List.of() : validate(resource, profiles);
+    }
+
+    /** Like {@link #check}, but validates against the base definition when there is no profile ($validate). */
+    public List<OperationOutcomeIssueComponent> checkAlways(Resource resource, List<String> extraProfiles) {
+        return validate(resource, profilesOf(resource, extraProfiles));
+    }
+
+    private List<OperationOutcomeIssueComponent> validate(Resource resource, Set<String> profiles) {
+        List<OperationOutcomeIssueComponent> unknown = new ArrayList<>();
         Set<String> known = new LinkedHashSet<>();
         for (String profile : profiles) {
             if (validator.knowsProfile(profile)) {
                 known.add(profile);
             } else {
-                issues.add(new OperationOutcomeIssueComponent().setSeverity(IssueSeverity.WARNING).setCode(IssueType.NOTSUPPORTED)
+                unknown.add(new OperationOutcomeIssueComponent().setSeverity(IssueSeverity.WARNING).setCode(IssueType.NOTSUPPORTED)
                         .setDiagnostics("Profile " + profile + " is not known to this server; the resource was not validated against it"));
             }
         }
-        if (known.isEmpty()) {
-            return issues;
+        if (known.isEmpty() && !profiles.isEmpty()) {
+            return unknown;
         }
-        // the validator reads meta.profile itself and would report unknown ones again
-        Resource copy = resource.copy();
-        copy.getMeta().getProfile().removeIf(p -> !known.contains(p.getValue()));
-        issues.addAll(0, validator.validate(copy, known));
+        Resource validated = resource;
+        if (!unknown.isEmpty() && resource.getMeta().hasProfile()) {
+            // the validator reads meta.profile itself and would report the unknown ones again
+            validated = resource.copy();
+            validated.getMeta().getProfile().removeIf(p -> !known.contains(p.getValue()));
+        }
+        List<OperationOutcomeIssueComponent> issues = new ArrayList<>(validator.validate(validated, known));
+        issues.addAll(unknown);
         return issues;
     }
 

@@ -23,7 +23,8 @@ class CapabilityStatementTest {
                 .body("format", hasItems("application/fhir+json", "application/fhir+xml"))
                 .body("rest[0].mode", equalTo("server"))
                 .body("rest[0].resource.type", containsInAnyOrder("Patient", "Observation", "Procedure",
-                        "ResearchStudy", "ResearchSubject", "Condition", "NamingSystem"))
+                        "ResearchStudy", "ResearchSubject", "Condition", "NamingSystem",
+                        "StructureDefinition", "ValueSet", "CodeSystem"))
                 .body("rest[0].interaction.code", hasItems("history-system"));
     }
 

@@ -84,7 +84,10 @@ class GenericClientTest {
         xmlClient.setEncoding(ca.uhn.fhir.rest.api.EncodingEnum.XML);
         Observation alt = new Observation();
         alt.setStatus(Observation.ObservationStatus.FINAL);
+        alt.addCategory().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/observation-category").setCode("laboratory");
         alt.getCode().addCoding().setSystem("http://loinc.org").setCode("1742-6").setDisplay("ALT");
+        alt.getSubject().setReference("Patient/" + xmlClient.create().resource(new Patient()).execute().getId().getIdPart());
+        alt.setEffective(new org.hl7.fhir.r4.model.DateTimeType("2016-05-04"));
         alt.setValue(new Quantity().setValue(48).setUnit("U/L").setSystem("http://unitsofmeasure.org").setCode("U/L"));
         MethodOutcome created = xmlClient.create().resource(alt).execute();
         Observation read = xmlClient.read().resource(Observation.class).withId(created.getId().toUnqualifiedVersionless()).execute();
@@ -99,8 +102,11 @@ class GenericClientTest {
         patient.setId(org.hl7.fhir.r4.model.IdType.newRandomUuid());
         Observation alt = new Observation();
         alt.setStatus(Observation.ObservationStatus.FINAL);
+        alt.addCategory().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/observation-category").setCode("laboratory");
         alt.getCode().addCoding().setSystem("http://loinc.org").setCode("1742-6");
         alt.getSubject().setReference(patient.getIdElement().getValue());
+        alt.setEffective(new org.hl7.fhir.r4.model.DateTimeType("2016-05-04"));
+        alt.setValue(new Quantity().setValue(52).setUnit("U/L").setSystem("http://unitsofmeasure.org").setCode("U/L"));
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         transaction.addEntry().setFullUrl(patient.getIdElement().getValue()).setResource(patient)
                 .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient").setIfNoneExist("identifier=" + system + "|p1");
