@@ -51,8 +51,9 @@ class TransactionTest {
 
     static String observation(String system, String value, String subject) {
         return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"identifier\":[{\"system\":\"" + system + "\",\"value\":\""
-                + value + "\"}],\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1742-6\"}]},"
-                + "\"subject\":{\"reference\":\"" + subject + "\"},"
+                + value + "\"}],\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/observation-category\","
+                + "\"code\":\"laboratory\"}]}],\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1742-6\"}]},"
+                + "\"subject\":{\"reference\":\"" + subject + "\"},\"effectiveDateTime\":\"2016-03-01\","
                 + "\"extension\":[{\"url\":\"http://example.org/fhir/StructureDefinition/reviewed-with\",\"valueReference\":{\"reference\":\""
                 + subject + "\"}}],"
                 + "\"valueQuantity\":{\"value\":42,\"unit\":\"U/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"U/L\"}}";

@@ -154,8 +154,8 @@ class CrudTest {
     void everySupportedTypeIsServedByTheSameImplementation() {
         for (String type : new String[] {"Observation", "Procedure", "ResearchStudy", "ResearchSubject", "Condition"}) {
             String body = switch (type) {
-                case "Observation" -> "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1742-6\"}]},"
-                        + "\"valueQuantity\":{\"value\":42,\"unit\":\"U/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"U/L\"}}";
+                case "Observation" -> "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"2345-7\"}]},"
+                        + "\"valueQuantity\":{\"value\":5.4,\"unit\":\"mmol/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mmol/L\"}}";
                 case "Procedure" -> "{\"resourceType\":\"Procedure\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/x\"}}";
                 case "ResearchStudy" -> "{\"resourceType\":\"ResearchStudy\",\"status\":\"active\",\"identifier\":[{\"value\":\"CRUD-TEST-STUDY\"}]}";
                 case "ResearchSubject" -> "{\"resourceType\":\"ResearchSubject\",\"status\":\"on-study\",\"study\":{\"reference\":\"ResearchStudy/s\"},\"individual\":{\"reference\":\"Patient/p\"}}";
