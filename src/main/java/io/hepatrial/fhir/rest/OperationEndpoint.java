@@ -76,7 +76,7 @@ public class OperationEndpoint {
     @Path("$reindex")
     @FhirOperation(name = "reindex", definition = "https://hepatrial.org/fhir/OperationDefinition/reindex")
     @Operation(summary = "$reindex: rebuild the search index from the stored resources, resumably")
-    @APIResponse(responseCode = "200", description = "Parameters: reindexed (how many resources), and next (the _cursor to resume with) unless done", content = @Content(schema = @Schema(ref = "Parameters")))
+    @APIResponse(responseCode = "200", description = "Parameters: reindexed (how many resources), and next (the _cursor to resume with) unless done", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Parameters")))
     @APIResponse(responseCode = "400", description = "An invalid _cursor")
     @APIResponse(responseCode = "404", description = "_type names a type this server does not serve")
     public Response reindex(@QueryParam("_type") String type, @QueryParam("_cursor") String cursor,
@@ -121,7 +121,7 @@ public class OperationEndpoint {
     @Parameter(name = "_count", in = ParameterIn.QUERY, description = "Resources per page (default 20); the next link gives the following page", schema = @Schema(type = SchemaType.INTEGER))
     @Parameter(name = "_since", in = ParameterIn.QUERY, description = "Only resources written at or after this instant, e.g. 2016-01-01T00:00:00Z", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "_type", in = ParameterIn.QUERY, description = "Only these types, comma-separated, e.g. Observation,Procedure", schema = @Schema(type = SchemaType.STRING))
-    @APIResponse(responseCode = "200", description = "A searchset Bundle: the Patient and every resource of its compartment, paged", content = @Content(schema = @Schema(ref = "Bundle")))
+    @APIResponse(responseCode = "200", description = "A searchset Bundle: the Patient and every resource of its compartment, paged", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Bundle")))
     @APIResponse(responseCode = "400", description = "An invalid parameter, or start/end (not supported)")
     @APIResponse(responseCode = "404", description = "No Patient with this id")
     @APIResponse(responseCode = "410", description = "The Patient was deleted")

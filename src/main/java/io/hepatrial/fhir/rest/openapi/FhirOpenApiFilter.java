@@ -701,7 +701,7 @@ public class FhirOpenApiFilter implements OASFilter {
             if (example instanceof org.hl7.fhir.r4.model.OperationOutcome outcome && !outcome.getIssue().isEmpty()) {
                 return outcome.getIssueFirstRep().getCode().toCode();
             }
-            return "A " + example.fhirType() + " of the study";
+            return ("AEIOU".indexOf(example.fhirType().charAt(0)) >= 0 ? "An " : "A ") + example.fhirType() + " of the study";
         }
 
         private void addSchema(String resourceType) {

@@ -27,6 +27,7 @@ final class ResourceSchemas {
     /** The schema every resource schema builds on, and the one for "any resource". */
     static final String ANY_RESOURCE = "Resource";
 
+    private static final Set<String> EXTENSIONS = Set.of("extension", "modifierExtension");
     private static final Set<String> INTEGER_TYPES = Set.of("integer", "positiveInt", "unsignedInt");
     private static final Map<String, SchemaType> JSON_TYPES = Map.of("boolean", SchemaType.BOOLEAN, "decimal", SchemaType.NUMBER);
 
@@ -65,6 +66,13 @@ final class ResourceSchemas {
                 .addProperty("resourceType", OASFactory.createSchema().addType(SchemaType.STRING).constValue(type));
         for (BaseRuntimeChildDefinition child : definition.getChildren()) {
             String shortDefinition = child instanceof BaseRuntimeDeclaredChildDefinition declared ? declared.getShortDefinition() : null;
+            if (EXTENSIONS.contains(child.getElementName())) {
+                // HAPI models extensions apart from the declared elements: one array of Extension each
+                schema.addProperty(child.getElementName(), OASFactory.createSchema().addType(SchemaType.ARRAY)
+                        .items(OASFactory.createSchema().addType(SchemaType.OBJECT).description("(Extension)"))
+                        .description("Additional content defined by implementations (Extension)"));
+                continue;
+            }
             for (String name : child.getValidChildNames()) {
                 BaseRuntimeElementDefinition<?> element = child.getChildByName(name);
                 if (element == null || name.equals("contained") && child.getMax() == 0) {
