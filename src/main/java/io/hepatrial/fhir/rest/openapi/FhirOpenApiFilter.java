@@ -71,7 +71,7 @@ public class FhirOpenApiFilter implements OASFilter {
     static final String FHIR_TYPE_EXTENSION = "x-fhir-type";
 
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{(\\w+)}");
-    private static final Set<String> SINGLE_RESOURCE_HEADERS = Set.of("ETag", "Last-Modified");
+    private static final List<String> SINGLE_RESOURCE_HEADERS = List.of("ETag", "Last-Modified");
 
     private final SupportedResourceTypes types;
     private final SearchParameterRegistry searchParameters;

@@ -73,7 +73,7 @@ final class ResourceSchemas {
                         .description("Additional content defined by implementations (Extension)"));
                 continue;
             }
-            for (String name : child.getValidChildNames()) {
+            for (String name : new java.util.TreeSet<>(child.getValidChildNames())) {
                 BaseRuntimeElementDefinition<?> element = child.getChildByName(name);
                 if (element == null || name.equals("contained") && child.getMax() == 0) {
                     continue;
