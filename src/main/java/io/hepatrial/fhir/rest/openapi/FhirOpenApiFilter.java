@@ -4,7 +4,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,11 +140,11 @@ public class FhirOpenApiFilter implements OASFilter {
                     if (path.contains("{type}")) {
                         for (String type : types.all()) {
                             add(generated, path.replace("{type}", type), operation.getKey(),
-                                    operation(path, type, operation.getKey(), operation.getValue(), method, entry.getValue()));
+                                    operation(path, type, operation.getKey(), operation.getValue(), method));
                         }
                     } else {
                         String type = typeOf(path);
-                        add(generated, path, operation.getKey(), operation(path, type, operation.getKey(), operation.getValue(), method, entry.getValue()));
+                        add(generated, path, operation.getKey(), operation(path, type, operation.getKey(), operation.getValue(), method));
                     }
                 }
             }
@@ -176,7 +175,7 @@ public class FhirOpenApiFilter implements OASFilter {
         }
 
         /** The operation at a concrete path: for one type ({@code type} set) or the system ({@code type} null). */
-        private Operation operation(String templatePath, String type, HttpMethod verb, Operation template, Method method, PathItem templateItem) {
+        private Operation operation(String templatePath, String type, HttpMethod verb, Operation template, Method method) {
             Operation operation = OASFactory.createOperation()
                     .summary(template.getSummary())
                     .description(template.getDescription())
@@ -195,14 +194,14 @@ public class FhirOpenApiFilter implements OASFilter {
             for (Parameter parameter : pathParameters(templatePath, type)) {
                 operation.addParameter(parameter);
             }
-            for (Parameter parameter : queryParameters(templatePath, type, verb, template, method)) {
+            for (Parameter parameter : queryParameters(type, template, method)) {
                 operation.addParameter(parameter);
             }
             operation.addParameter(ref("_format")).addParameter(ref("_pretty"));
             APIResponses declared = template.getResponses();
             boolean resourceBody = false;
             if (template.getRequestBody() != null) {
-                operation.setRequestBody(requestBody(templatePath, type, verb, template.getRequestBody(), templateItem));
+                operation.setRequestBody(requestBody(templatePath, type, verb, template.getRequestBody()));
                 Operation get = isForm(template.getRequestBody()) ? getOf(templatePath) : null;
                 if (get != null) {
                     // a form-encoded POST is its GET with the parameters in the body: it answers alike
@@ -260,7 +259,7 @@ public class FhirOpenApiFilter implements OASFilter {
          * The header and query parameters: those the endpoint declares (JAX-RS, {@code @Parameter}),
          * and for a search ({@code @FhirInteraction("search-type")}) the type's search and result parameters.
          */
-        private List<Parameter> queryParameters(String templatePath, String type, HttpMethod verb, Operation template, Method method) {
+        private List<Parameter> queryParameters(String type, Operation template, Method method) {
             List<Parameter> parameters = new ArrayList<>();
             if (template.getParameters() != null) {
                 for (Parameter declared : template.getParameters()) {
@@ -400,7 +399,7 @@ public class FhirOpenApiFilter implements OASFilter {
 
         // ---- bodies ------------------------------------------------------------------------------
 
-        private RequestBody requestBody(String templatePath, String type, HttpMethod verb, RequestBody template, PathItem templateItem) {
+        private RequestBody requestBody(String templatePath, String type, HttpMethod verb, RequestBody template) {
             RequestBody body = OASFactory.createRequestBody().required(true).description(template.getDescription());
             if (isForm(template)) {
                 return body.content(OASFactory.createContent().addMediaType(FORM,
