@@ -6,7 +6,12 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.rest.FhirOperation;
@@ -31,7 +36,6 @@ import jakarta.ws.rs.core.Response;
  * a {@code Parameters} resource (docs/outcomes.md).
  */
 @Path("/fhir")
-@Tag(name = "Study operations", description = "Operations of the stem-cell study of liver cirrhosis")
 public class StudyOperationEndpoint {
 
     private final OutcomesReport outcomes;
@@ -55,6 +59,14 @@ public class StudyOperationEndpoint {
     @Path("ResearchStudy/{id}/$outcomes")
     @FhirOperation(name = "outcomes", type = "ResearchStudy", definition = "https://hepatrial.org/fhir/OperationDefinition/outcomes")
     @Operation(summary = "$outcomes: the study's outcomes recomputed from the data (baseline vs follow-up, response rate, strata)")
+    @Parameter(name = "baselineDays", in = ParameterIn.QUERY, description = "Days before the first transplantation course whose values count as baseline (default 30)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "followUpFrom", in = ParameterIn.QUERY, description = "Follow-up window start, days after the first course (default 28)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "followUpTo", in = ParameterIn.QUERY, description = "Follow-up window end, days after the first course (default 365)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "strata", in = ParameterIn.QUERY, description = "Strata of the report, comma-separated: etiology, courses or none (default etiology,courses)", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "Parameters: the outcome report (per marker baseline vs follow-up, Child-Pugh response rate, strata)", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Parameters")))
+    @APIResponse(responseCode = "400", description = "An unknown parameter or an invalid value")
+    @APIResponse(responseCode = "404", description = "No ResearchStudy with this id")
+    @APIResponse(responseCode = "410", description = "The ResearchStudy was deleted")
     public Response outcomes(@PathParam("id") String id) {
         return outcomes(id, request.uriInfo().getQueryParameters());
     }
@@ -70,6 +82,15 @@ public class StudyOperationEndpoint {
     @GET
     @Path("ResearchStudy/$outcomes")
     @Operation(summary = "$outcomes of the study named by study=[registry number or identifier token]")
+    @Parameter(name = "study", in = ParameterIn.QUERY, description = "The study's registry number (NCT01491165 or ChiCTR-TNRC-11001488, any spelling) or an identifier token system|value", schema = @Schema(type = SchemaType.STRING), required = true)
+    @Parameter(name = "baselineDays", in = ParameterIn.QUERY, description = "Days before the first transplantation course whose values count as baseline (default 30)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "followUpFrom", in = ParameterIn.QUERY, description = "Follow-up window start, days after the first course (default 28)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "followUpTo", in = ParameterIn.QUERY, description = "Follow-up window end, days after the first course (default 365)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "strata", in = ParameterIn.QUERY, description = "Strata of the report, comma-separated: etiology, courses or none (default etiology,courses)", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "Parameters: the outcome report (per marker baseline vs follow-up, Child-Pugh response rate, strata)", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Parameters")))
+    @APIResponse(responseCode = "400", description = "No study parameter, an unknown parameter or an invalid value")
+    @APIResponse(responseCode = "404", description = "No ResearchStudy has this identifier")
+    @APIResponse(responseCode = "412", description = "Several ResearchStudies have this identifier")
     public Response outcomesByNumber() {
         return outcomes(null, request.uriInfo().getQueryParameters());
     }

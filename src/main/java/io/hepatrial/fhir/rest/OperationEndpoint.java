@@ -1,7 +1,12 @@
 package io.hepatrial.fhir.rest;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
@@ -34,7 +39,6 @@ import jakarta.ws.rs.core.Response;
 
 /** System-level operations of this server. */
 @Path("/fhir")
-@Tag(name = "Operations", description = "FHIR operations ($…)")
 public class OperationEndpoint {
 
     private static final int DEFAULT_BATCH = 500;
@@ -72,6 +76,9 @@ public class OperationEndpoint {
     @Path("$reindex")
     @FhirOperation(name = "reindex", definition = "https://hepatrial.org/fhir/OperationDefinition/reindex")
     @Operation(summary = "$reindex: rebuild the search index from the stored resources, resumably")
+    @APIResponse(responseCode = "200", description = "Parameters: reindexed (how many resources), and next (the _cursor to resume with) unless done", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Parameters")))
+    @APIResponse(responseCode = "400", description = "An invalid _cursor")
+    @APIResponse(responseCode = "404", description = "_type names a type this server does not serve")
     public Response reindex(@QueryParam("_type") String type, @QueryParam("_cursor") String cursor,
             @QueryParam("_count") Integer count, @QueryParam("_batches") Integer batches) {
         request.format();
@@ -111,6 +118,13 @@ public class OperationEndpoint {
     @Path("Patient/{id}/$everything")
     @FhirOperation(name = "everything", type = "Patient", definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything")
     @Operation(summary = "Patient $everything: the patient's compartment, paged")
+    @Parameter(name = "_count", in = ParameterIn.QUERY, description = "Resources per page (default 20); the next link gives the following page", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "_since", in = ParameterIn.QUERY, description = "Only resources written at or after this instant, e.g. 2016-01-01T00:00:00Z", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "_type", in = ParameterIn.QUERY, description = "Only these types, comma-separated, e.g. Observation,Procedure", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "A searchset Bundle: the Patient and every resource of its compartment, paged", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Bundle")))
+    @APIResponse(responseCode = "400", description = "An invalid parameter, or start/end (not supported)")
+    @APIResponse(responseCode = "404", description = "No Patient with this id")
+    @APIResponse(responseCode = "410", description = "The Patient was deleted")
     public Response everything(@PathParam("id") String id) {
         return everything(id, request.uriInfo().getQueryParameters());
     }

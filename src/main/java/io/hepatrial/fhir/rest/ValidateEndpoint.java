@@ -5,7 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -41,7 +46,6 @@ import jakarta.ws.rs.core.Response;
  * with every rule the server applies and roll it back, so "no errors" means the write would succeed.
  */
 @Path("/fhir")
-@Tag(name = "Operations", description = "FHIR operations ($…)")
 public class ValidateEndpoint {
 
     static final String DEFINITION = "http://hl7.org/fhir/OperationDefinition/Resource-validate";
@@ -76,6 +80,10 @@ public class ValidateEndpoint {
     @Consumes(MediaType.WILDCARD)
     @FhirOperation(name = "validate", type = FhirOperation.EVERY_TYPE, definition = DEFINITION)
     @Operation(summary = "$validate: would this resource be accepted (no mode, mode=create or mode=profile)?")
+    @Parameter(name = "mode", in = ParameterIn.QUERY, description = "create, update, delete or profile; none: the content only", schema = @Schema(type = SchemaType.STRING, enumeration = {"create", "update", "delete", "profile"}))
+    @Parameter(name = "profile", in = ParameterIn.QUERY, description = "Canonical URL of a profile to validate against as well, e.g. https://hepatrial.org/fhir/StructureDefinition/study-lab-observation", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "An OperationOutcome, whether or not the resource is valid: errors, warnings, or one information issue when it would be accepted", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome")))
+    @APIResponse(responseCode = "400", description = "The validation could not be done: an unknown profile or mode, a resource of another type, no resource")
     public Response validateType(@PathParam("type") String type, String body) {
         types.require(type);
         Arguments arguments = arguments(type, body);
@@ -89,6 +97,11 @@ public class ValidateEndpoint {
     @Path("{type}/{id}/$validate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "$validate against an existing resource: mode=update (would this update be accepted) or mode=delete")
+    @Parameter(name = "mode", in = ParameterIn.QUERY, description = "create, update, delete or profile; none: the content only", schema = @Schema(type = SchemaType.STRING, enumeration = {"create", "update", "delete", "profile"}))
+    @Parameter(name = "profile", in = ParameterIn.QUERY, description = "Canonical URL of a profile to validate against as well, e.g. https://hepatrial.org/fhir/StructureDefinition/study-lab-observation", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "An OperationOutcome, whether or not the resource is valid: errors, warnings, or one information issue when it would be accepted", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome")))
+    @APIResponse(responseCode = "400", description = "The validation could not be done: an unknown profile or mode, a resource of another type, no resource")
+    @APIResponse(responseCode = "404", description = "mode=delete: no such resource")
     public Response validateInstance(@PathParam("type") String type, @PathParam("id") String id, String body) {
         types.require(type);
         return validate(type, id, arguments(type, body));
@@ -97,6 +110,11 @@ public class ValidateEndpoint {
     @GET
     @Path("{type}/{id}/$validate")
     @Operation(summary = "$validate the stored resource (against profile=…), or mode=delete: may it be deleted?")
+    @Parameter(name = "mode", in = ParameterIn.QUERY, description = "create, update, delete or profile; none: the content only", schema = @Schema(type = SchemaType.STRING, enumeration = {"create", "update", "delete", "profile"}))
+    @Parameter(name = "profile", in = ParameterIn.QUERY, description = "Canonical URL of a profile to validate against as well, e.g. https://hepatrial.org/fhir/StructureDefinition/study-lab-observation", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "An OperationOutcome, whether or not the resource is valid: errors, warnings, or one information issue when it would be accepted", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome")))
+    @APIResponse(responseCode = "400", description = "The validation could not be done: an unknown profile or mode, a resource of another type, no resource")
+    @APIResponse(responseCode = "404", description = "No such resource (or it was deleted)")
     public Response validateStored(@PathParam("type") String type, @PathParam("id") String id) {
         types.require(type);
         Arguments arguments = arguments(type, null, false);
