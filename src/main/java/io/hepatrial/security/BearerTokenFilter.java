@@ -42,9 +42,13 @@ public class BearerTokenFilter {
     }
 
     @ServerRequestFilter
-    public Uni<Response> authenticate(ContainerRequestContext context) {
+    public Uni<Response> authenticate(ContainerRequestContext context, io.vertx.core.http.HttpServerRequest http) {
         String path = context.getUriInfo().getPath();
-        if (!enabled || !(path.equals("/fhir") || path.startsWith("/fhir/")) || path.equals("/fhir/metadata")) {
+        if (!(path.equals("/fhir") || path.startsWith("/fhir/"))) {
+            return Uni.createFrom().nullItem();
+        }
+        caller.from(http.remoteAddress() == null ? null : http.remoteAddress().hostAddress());
+        if (!enabled || path.equals("/fhir/metadata")) {
             return Uni.createFrom().nullItem();
         }
         return identities.getDeferredIdentity().onItemOrFailure().transform((identity, failure) -> {

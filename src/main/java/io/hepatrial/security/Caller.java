@@ -15,6 +15,7 @@ public class Caller {
     private String client;
     private SmartScopes scopes = new SmartScopes(java.util.List.of());
     private String study;
+    private String address;
 
     void authenticate(String subject, String client, SmartScopes scopes, String study) {
         this.authenticated = true;
@@ -22,6 +23,15 @@ public class Caller {
         this.client = client;
         this.scopes = scopes;
         this.study = study == null || study.isBlank() ? null : study.trim();
+    }
+
+    void from(String address) {
+        this.address = address;
+    }
+
+    /** The client's network address, for the audit trail (null for the server's own work). */
+    public String address() {
+        return address;
     }
 
     public boolean authenticated() {

@@ -46,10 +46,13 @@ public class ScopedAccessPolicy implements AccessPolicy {
 
     @Override
     public void authorize(String interaction, String type) {
+        char permission = permission(interaction);
+        if ("AuditEvent".equals(type) && (permission == 'c' || permission == 'u' || permission == 'd') && caller.address() != null) {
+            throw forbidden("The audit trail is written by the server only; AuditEvents cannot be created, changed or deleted");
+        }
         if (!enabled || !caller.authenticated()) {
             return; // security off, or the server's own work
         }
-        char permission = permission(interaction);
         String on = type == null || interaction.equals("operation:reindex") ? "*" : type;
         if (caller.study() != null) {
             if (permission == 'c' || permission == 'u' || permission == 'd') {
@@ -58,6 +61,10 @@ public class ScopedAccessPolicy implements AccessPolicy {
             if (interaction.equals("history-type") || interaction.equals("history-system")) {
                 throw forbidden("History across resources is not available to a token bound to a study; search instead");
             }
+        }
+        if ("AuditEvent".equals(type) && !caller.scopes().permitsExplicitly(permission, type)) {
+            throw forbidden("The audit trail is for administrators: it needs an explicit system/AuditEvent." + permission
+                    + " scope (a wildcard does not grant it)");
         }
         if (!caller.scopes().permits(permission, on)) {
             throw forbidden("The token's scopes do not allow " + interaction + (type == null ? "" : " on " + type)

@@ -47,6 +47,11 @@ public record SmartScopes(List<Grant> grants) {
         return new SmartScopes(List.copyOf(grants));
     }
 
+    /** Whether a scope naming this very type (not a wildcard) grants the permission. */
+    public boolean permitsExplicitly(char permission, String type) {
+        return grants.stream().anyMatch(g -> g.type().equals(type) && g.permissions().contains(permission));
+    }
+
     /** Whether some scope grants this permission on this type ("*" asks for every type at once). */
     public boolean permits(char permission, String type) {
         for (Grant grant : grants) {

@@ -38,7 +38,7 @@ class SecurityTest {
     public static class SecurityOn implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("hepatrial.security.enabled", "true",
+            return Map.of("hepatrial.security.enabled", "true", "hepatrial.audit.enabled", "true",
                     "mp.jwt.verify.publickey.location", "security/test-public-key.pem",
                     "mp.jwt.verify.issuer", ISSUER,
                     "smallrye.jwt.sign.key.location", "security/test-private-key.pem");
@@ -46,7 +46,11 @@ class SecurityTest {
     }
 
     static String token(String scopes, String study) {
-        var builder = Jwt.issuer(ISSUER).subject("tester").claim("client_id", "test-client").claim("scope", scopes);
+        return token(scopes, study, "test-client");
+    }
+
+    static String token(String scopes, String study, String client) {
+        var builder = Jwt.issuer(ISSUER).subject("tester").claim("client_id", client).claim("scope", scopes);
         if (study != null) {
             builder.claim("study", study);
         }
@@ -84,6 +88,11 @@ class SecurityTest {
     String obsA;
     String obsB;
     String partner;
+
+    @jakarta.inject.Inject
+    AuditTrail trail;
+
+    static final String AUDITOR = token("system/AuditEvent.rs", null);
 
     @BeforeEach
     void data() {
@@ -222,5 +231,62 @@ class SecurityTest {
     @Test
     void aTokenBoundToAnUnknownStudyIsRefused() {
         as(token("system/*.rs", "NCT00000000")).get("/fhir/Patient").then().statusCode(403);
+    }
+
+    // --- audit --------------------------------------------------------------------------------------------
+
+    private JsonPath audits(String query) {
+        trail.flush();
+        return as(AUDITOR).get("/fhir/AuditEvent?" + query).then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void everyInteractionLeavesAnAuditEvent() {
+        // the creates of the set-up were recorded with their writes
+        JsonPath created = audits("entity=Patient/" + a + "&action=C");
+        assertEquals(1, created.getInt("total"));
+        assertEquals("test-client", created.getString("entry[0].resource.agent[0].altId"));
+        assertEquals("tester", created.getString("entry[0].resource.agent[0].who.identifier.value"));
+        assertEquals("0", created.getString("entry[0].resource.outcome"));
+        // a read, a search, an update, a delete, an operation, a refusal
+        as(partner).get("/fhir/Patient/" + a).then().statusCode(200);
+        assertEquals(1, audits("entity=Patient/" + a + "&subtype=http://hl7.org/fhir/restful-interaction%7Cread").getInt("total"));
+        String client = "searcher-" + unique();
+        as(token("system/*.rs", nct, client)).get("/fhir/Observation?subject=Patient/" + a).then().statusCode(200);
+        JsonPath searched = audits("altid=" + client + "&subtype=http://hl7.org/fhir/restful-interaction%7Csearch-type");
+        assertEquals(1, searched.getInt("total"));
+        assertEquals("R", searched.getString("entry[0].resource.action"));
+        String changed = patient(marker, "Gamma", "Cyrus", "male", "1962-01-01").replaceFirst("\\{", "{\"id\":\"" + c + "\",");
+        as(ADMIN).body(changed).put("/fhir/Patient/" + c).then().statusCode(200);
+        assertEquals(1, audits("entity=Patient/" + c + "&action=U").getInt("total"));
+        as(ADMIN).delete("/fhir/Observation/" + obsB).then().statusCode(200);
+        assertEquals(1, audits("entity=Observation/" + obsB + "&action=D").getInt("total"));
+        as(ADMIN).get("/fhir/Patient/" + a + "/$everything").then().statusCode(200);
+        assertEquals(1, audits("entity=Patient/" + a + "&action=E").getInt("total"));
+        as(partner).get("/fhir/Patient/" + b).then().statusCode(404);
+        JsonPath refused = audits("entity=Patient/" + b + "&outcome=4");
+        assertEquals(1, refused.getInt("total"));
+        assertEquals("HTTP 404", refused.getString("entry[0].resource.outcomeDesc"));
+    }
+
+    @Test
+    void aRolledBackWriteLeavesOnlyTheRecordOfItsRefusal() {
+        String bad = observation(marker, a, "1742-6", "2016-03-01", 40, "mg/dL"); // refused by the study's lab profile
+        String client = "pusher-" + unique();
+        as(token("system/*.cruds", null, client)).body(bad).post("/fhir/Observation").then().statusCode(422);
+        assertEquals(1, audits("altid=" + client + "&subtype=http://hl7.org/fhir/restful-interaction%7Ccreate&outcome=4").getInt("total"));
+        assertEquals(0, audits("altid=" + client + "&outcome=0").getInt("total"));
+        // nothing was stored, so no record names a new Observation of A besides obsA
+        assertEquals(Set.of("Observation/" + obsA), ids(ADMIN, "Observation?subject=Patient/" + a));
+    }
+
+    @Test
+    void theAuditTrailIsForAdministratorsAndWrittenByTheServerOnly() {
+        as(partner).get("/fhir/AuditEvent").then().statusCode(403);
+        as(ADMIN).get("/fhir/AuditEvent").then().statusCode(403); // a wildcard does not grant it
+        as(AUDITOR).get("/fhir/AuditEvent?_count=1").then().statusCode(200);
+        String forged = "{\"resourceType\":\"AuditEvent\",\"type\":{\"code\":\"rest\"},\"recorded\":\"2016-01-01T00:00:00Z\","
+                + "\"agent\":[{\"requestor\":true}],\"source\":{\"observer\":{\"display\":\"x\"}}}";
+        as(token("system/AuditEvent.cruds", null)).body(forged).post("/fhir/AuditEvent").then().statusCode(403);
     }
 }
