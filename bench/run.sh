@@ -13,7 +13,7 @@ if [ "$db" = pg ]; then
   psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $name"
   env=(QUARKUS_PROFILE=pg HEPATRIAL_PG_URL="jdbc:postgresql://127.0.0.1:5432/$name")
 fi
-(cd "$work" && env "${env[@]}" java -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
+(cd "$work" && env "${env[@]}" java -Dhepatrial.security.enabled=false -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8080/fhir/metadata && break; sleep 0.5; done
 pid=$(pgrep -f "quarkus-run.jar" | head -1)
 echo "database=$db"

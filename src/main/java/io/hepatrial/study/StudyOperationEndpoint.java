@@ -17,6 +17,7 @@ import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.rest.FhirOperation;
 import io.hepatrial.fhir.rest.FhirRequest;
 import io.hepatrial.fhir.rest.FhirResponses;
+import io.hepatrial.fhir.rest.SearchBundles;
 import io.hepatrial.fhir.search.SearchEngine;
 import io.hepatrial.fhir.search.SearchRequestParser;
 import io.hepatrial.fhir.store.ResourceStore;
@@ -44,9 +45,11 @@ public class StudyOperationEndpoint {
     private final ResourceStore store;
     private final SearchRequestParser parser;
     private final SearchEngine engine;
+    private final SearchBundles searchBundles;
 
     public StudyOperationEndpoint(OutcomesReport outcomes, FhirRequest request, FhirResponses responses, ResourceStore store,
-            SearchRequestParser parser, SearchEngine engine) {
+            SearchRequestParser parser, SearchEngine engine, SearchBundles searchBundles) {
+        this.searchBundles = searchBundles;
         this.outcomes = outcomes;
         this.request = request;
         this.responses = responses;
@@ -112,6 +115,10 @@ public class StudyOperationEndpoint {
             }
         }
         String studyId = id == null ? studyByNumber(parameters.getFirst("study")) : existingStudy(id);
+        if (!searchBundles.visible("ResearchStudy", studyId)) {
+            // a partner bound to another study learns nothing, not even that this one exists
+            throw FhirException.notFound("ResearchStudy/" + studyId + " is not known");
+        }
         OutcomesReport.Windows windows = new OutcomesReport.Windows(days(parameters, "baselineDays", 30),
                 days(parameters, "followUpFrom", 28), days(parameters, "followUpTo", 365));
         if (windows.followUpTo() <= windows.followUpFrom()) {

@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.hepatrial.fhir.AccessPolicy;
 import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.UpdateRules;
@@ -53,12 +54,14 @@ public class BundleProcessor {
     private final FhirContext fhirContext;
     private final ResourceCodec codec;
     private final SearchBundles searchBundles;
+    private final AccessPolicy access;
     private final ResourcePatcher patcher;
     private final int maxEntries;
 
     public BundleProcessor(ResourceStore store, ConditionalMatcher matcher, SupportedResourceTypes types, FhirContext fhirContext,
-            ResourceCodec codec, SearchBundles searchBundles, ResourcePatcher patcher,
+            ResourceCodec codec, SearchBundles searchBundles, ResourcePatcher patcher, AccessPolicy access,
             @ConfigProperty(name = "hepatrial.bundle.max-entries") int maxEntries) {
+        this.access = access;
         this.patcher = patcher;
         this.store = store;
         this.matcher = matcher;
@@ -217,8 +220,20 @@ public class BundleProcessor {
                         + " entries are not supported in Bundles");
             }
             planned.expectedVersion = ifMatch(entry.getRequest().getIfMatch());
+            access.authorize(interaction(planned, segments), planned.type);
             return planned;
         });
+    }
+
+    /** The CapabilityStatement interaction an entry performs, for the caller's scopes. */
+    private static String interaction(Planned planned, String[] segments) {
+        switch (planned.method) {
+            case POST: return "create";
+            case PUT: return "update";
+            case PATCH: return "patch";
+            case DELETE: return "delete";
+            default: return planned.id == null ? "search-type" : segments.length == 4 ? "vread" : "read";
+        }
     }
 
     /** A PATCH entry's patch: a FHIRPath Patch Parameters, or a Binary holding a JSON Patch (bundle.html#patch). */
@@ -430,6 +445,9 @@ public class BundleProcessor {
             return null;
         }
         String[] segments = entry.url.split("/");
+        if (!searchBundles.visible(entry.type, entry.id)) {
+            throw FhirException.notFound(entry.url + " is not known to this server");
+        }
         Optional<StoredVersion> version = segments.length == 4
                 ? parseVersion(segments[3]).flatMap(v -> store.vread(entry.type, entry.id, v))
                 : store.read(entry.type, entry.id);

@@ -338,6 +338,10 @@ public class FhirEndpoint {
         requireType(type);
         SupportedResourceTypes.requireValidId(id);
         request.format();
+        // a resource the caller may not see is one it cannot tell from one that does not exist
+        if (!searchBundles.visible(type, id)) {
+            throw unknown(type, id);
+        }
     }
 
     /**

@@ -50,16 +50,18 @@ public class OperationEndpoint {
     private final CompartmentSearch compartments;
     private final ResourceStore store;
     private final ResourceCodec codec;
+    private final SearchBundles searchBundles;
     private final int defaultCount;
     private final int maxCount;
 
     public OperationEndpoint(Reindexer reindexer, SupportedResourceTypes types, FhirResponses responses, FhirRequest request,
-            CompartmentSearch compartments, ResourceStore store, ResourceCodec codec,
+            CompartmentSearch compartments, ResourceStore store, ResourceCodec codec, SearchBundles searchBundles,
             @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
             @ConfigProperty(name = "hepatrial.search.max-count") int maxCount) {
         this.compartments = compartments;
         this.store = store;
         this.codec = codec;
+        this.searchBundles = searchBundles;
         this.defaultCount = defaultCount;
         this.maxCount = maxCount;
         this.reindexer = reindexer;
@@ -139,7 +141,8 @@ public class OperationEndpoint {
 
     private Response everything(String id, MultivaluedMap<String, String> parameters) {
         FhirFormat format = request.format();
-        StoredVersion patient = store.read("Patient", id).orElseThrow(() -> FhirException.notFound("Patient/" + id + " is not known"));
+        StoredVersion patient = store.read("Patient", id).filter(p -> searchBundles.visible("Patient", id))
+                .orElseThrow(() -> FhirException.notFound("Patient/" + id + " is not known"));
         if (patient.isDeleted()) {
             throw new FhirException(410, OperationOutcome.IssueType.DELETED, "Patient/" + id + " was deleted");
         }

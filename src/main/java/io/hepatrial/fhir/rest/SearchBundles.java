@@ -1,5 +1,7 @@
 package io.hepatrial.fhir.rest;
 
+import io.hepatrial.fhir.AccessPolicy;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
@@ -32,8 +34,10 @@ public class SearchBundles {
     private final SearchEngine engine;
     private final ResourceCodec codec;
     private final FhirRequest request;
+    private final AccessPolicy access;
 
-    public SearchBundles(SearchRequestParser parser, SearchEngine engine, ResourceCodec codec, FhirRequest request) {
+    public SearchBundles(SearchRequestParser parser, SearchEngine engine, ResourceCodec codec, FhirRequest request, AccessPolicy access) {
+        this.access = access;
         this.parser = parser;
         this.engine = engine;
         this.codec = codec;
@@ -46,7 +50,7 @@ public class SearchBundles {
         boolean whole = search.summary() == SearchRequest.Summary.NONE && (search.elements() == null || search.elements().isEmpty());
         if (whole && format.encoding() == FhirFormat.Encoding.JSON && !format.pretty()) {
             // The common case: the stored JSON of each resource goes into the Bundle as it is.
-            SearchResult result = engine.search(search, request.baseUrl());
+            SearchResult result = run(search);
             return Response.ok(rawJsonSearchset(search, result), format.contentType()).build();
         }
         Bundle bundle = searchset(search);
@@ -116,6 +120,68 @@ public class SearchBundles {
         json.writeEndObject();
     }
 
+    /**
+     * Runs a search within what the caller may see: the caller's confinement of the type is AND-ed
+     * to its criteria (so totals and paging count only what it may see), and included resources it
+     * may not see are left out.
+     */
+    private SearchResult run(SearchRequest search) {
+        AccessPolicy.Confinement confinement = access.confinement(search.type());
+        if (confinement.nothing()) {
+            return new SearchResult(List.of(), List.of(), search.total() == SearchRequest.Total.NONE ? null : 0L, null, null);
+        }
+        SearchResult result = engine.search(confined(search, confinement), request.baseUrl());
+        return new SearchResult(result.matches(), visibleOnly(result.included()), result.total(), result.next(), result.previous());
+    }
+
+    private SearchRequest confined(SearchRequest search, AccessPolicy.Confinement confinement) {
+        if (confinement.parameters().isEmpty()) {
+            return search;
+        }
+        List<io.hepatrial.fhir.search.Criterion> criteria = new java.util.ArrayList<>(search.criteria());
+        criteria.addAll(parser.parse(search.type(), confinement.parameters(), true).criteria());
+        return new SearchRequest(search.type(), criteria, search.sort(), search.count(), search.total(), search.summary(),
+                search.elements(), search.includes(), search.revIncludes(), search.cursor(), search.understoodParameters());
+    }
+
+    /** Whether the caller may see {@code type/id} (it need not exist): a read of what it may not see is a 404. */
+    public boolean visible(String type, String id) {
+        AccessPolicy.Confinement confinement = access.confinement(type);
+        if (!confinement.confines()) {
+            return true;
+        }
+        if (confinement.nothing()) {
+            return false;
+        }
+        SearchRequest byId = parser.parse(type, Map.of("_id", List.of(id), "_summary", List.of("count")), false);
+        return engine.search(confined(byId, confinement), request.baseUrl()).total() > 0;
+    }
+
+    private List<StoredVersion> visibleOnly(List<StoredVersion> included) {
+        if (included.isEmpty()) {
+            return included;
+        }
+        Map<String, java.util.Set<String>> visibleIds = new java.util.HashMap<>();
+        Map<String, List<String>> idsByType = new java.util.LinkedHashMap<>();
+        for (StoredVersion version : included) {
+            idsByType.computeIfAbsent(version.type(), t -> new java.util.ArrayList<>()).add(version.id());
+        }
+        for (Map.Entry<String, List<String>> entry : idsByType.entrySet()) {
+            AccessPolicy.Confinement confinement = access.confinement(entry.getKey());
+            if (!confinement.confines()) {
+                visibleIds.put(entry.getKey(), null); // all of them
+            } else if (!confinement.nothing()) {
+                SearchRequest byIds = parser.parse(entry.getKey(), Map.of("_id", List.of(String.join(",", entry.getValue())),
+                        "_count", List.of(String.valueOf(entry.getValue().size())), "_total", List.of("none")), false);
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                engine.search(confined(byIds, confinement), request.baseUrl()).matches().forEach(v -> seen.add(v.id()));
+                visibleIds.put(entry.getKey(), seen);
+            }
+        }
+        return included.stream().filter(v -> visibleIds.containsKey(v.type())
+                && (visibleIds.get(v.type()) == null || visibleIds.get(v.type()).contains(v.id()))).toList();
+    }
+
     /** Parses search parameters as this request asks (strict or lenient about unknown ones). */
     public SearchRequest parse(String type, Map<String, List<String>> parameters) {
         return parser.parse(type, parameters, request.preferences().strictHandling());
@@ -125,7 +191,7 @@ public class SearchBundles {
     public Bundle searchset(SearchRequest search) {
         String type = search.type();
         String base = request.baseUrl();
-        SearchResult result = engine.search(search, base);
+        SearchResult result = run(search);
 
         Bundle bundle = new Bundle();
         bundle.setId(UUID.randomUUID().toString());

@@ -60,10 +60,14 @@ public class ValidateEndpoint {
     private final ProfileValidationRule profileRule;
     private final SearchRequestParser searchParser;
     private final SearchEngine searchEngine;
+    private final io.hepatrial.fhir.AccessPolicy access;
+    private final SearchBundles searchBundles;
 
     public ValidateEndpoint(SupportedResourceTypes types, FhirRequest request, FhirResponses responses, ResourceCodec codec,
             ResourceStore store, ResourceValidator validator, ProfileValidationRule profileRule, SearchRequestParser searchParser,
-            SearchEngine searchEngine) {
+            SearchEngine searchEngine, io.hepatrial.fhir.AccessPolicy access, SearchBundles searchBundles) {
+        this.access = access;
+        this.searchBundles = searchBundles;
         this.types = types;
         this.request = request;
         this.responses = responses;
@@ -126,6 +130,16 @@ public class ValidateEndpoint {
     }
 
     private Response validate(String type, String id, Arguments arguments) {
+        // a dry run tells what the real interaction would do, so it needs the same permission
+        access.authorize(switch (arguments.mode) {
+            case "create" -> "create";
+            case "update" -> "update";
+            case "delete" -> "delete";
+            default -> "read";
+        }, type);
+        if (id != null && !searchBundles.visible(type, id)) {
+            throw FhirException.notFound(type + "/" + id + " is not known (or was deleted); nothing to validate against");
+        }
         List<OperationOutcomeIssueComponent> issues = new ArrayList<>();
         if (arguments.parseFailure != null) {
             issues.add(error(arguments.parseFailure.issueType(), arguments.parseFailure.getMessage()));

@@ -249,9 +249,17 @@ public class ResourceStore {
         current.lastUpdated = now;
         current.deleted = resource == null;
         current.body = body;
+        // Batched inserts are grouped by table in order of first appearance (hibernate.order_inserts), and the
+        // version row's link to its resource row is no mapped association: once this transaction has queued a
+        // version row of an update, a new resource row must reach the database before its own version row.
+        boolean[] versionRowsQueued = StoreTransactions.transactionLocal("store-version-rows-queued", () -> new boolean[1]);
         if (current.pid == null) {
+            if (versionRowsQueued[0]) {
+                session.flush();
+            }
             session.persist(current);
         } else {
+            versionRowsQueued[0] = true;
             // A changed resource may no longer match the criteria it was conditionally created with.
             session.createNativeMutationQuery("delete from conditional_create_key where resource_pid = :pid")
                     .setParameter("pid", current.pid).executeUpdate();

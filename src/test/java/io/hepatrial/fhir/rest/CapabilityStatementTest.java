@@ -24,7 +24,7 @@ class CapabilityStatementTest {
                 .body("rest[0].mode", equalTo("server"))
                 .body("rest[0].resource.type", containsInAnyOrder("Patient", "Observation", "Procedure",
                         "ResearchStudy", "ResearchSubject", "Condition", "NamingSystem",
-                        "StructureDefinition", "ValueSet", "CodeSystem"))
+                        "StructureDefinition", "ValueSet", "CodeSystem", "AuditEvent"))
                 .body("rest[0].interaction.code", hasItems("history-system"));
     }
 
