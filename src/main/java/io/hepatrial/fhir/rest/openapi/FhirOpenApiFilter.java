@@ -99,6 +99,8 @@ public class FhirOpenApiFilter implements OASFilter {
         }
     }
 
+    static final String SECURITY_SCHEME = "bearer";
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         new DocumentBuilder(openAPI).build();
@@ -164,6 +166,16 @@ public class FhirOpenApiFilter implements OASFilter {
                 openAPI.getInfo().setDescription(text);
             });
             addSchema(ResourceSchemas.ANY_RESOURCE);
+            // docs/security.md: every /fhir request but the CapabilityStatement needs a bearer token (in production)
+            components.addSecurityScheme(SECURITY_SCHEME, OASFactory.createSecurityScheme()
+                    .type(org.eclipse.microprofile.openapi.models.security.SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")
+                    .description("A JWT from the identity provider, with SMART scopes such as system/Observation.rs"
+                            + " (docs/security.md); not needed when the service runs with hepatrial.security.enabled=false"));
+            openAPI.setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(SECURITY_SCHEME)));
+            PathItem metadata = scanned.getPathItems().get("/fhir/metadata");
+            if (metadata != null && metadata.getGET() != null) {
+                metadata.getGET().setSecurity(List.of()); // public
+            }
             // unused by the generated document: the scanner's schema of the form parameter map
             if (components.getSchemas() != null) {
                 components.removeSchema("MultivaluedMapStringString");
