@@ -32,8 +32,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
 /**
- * The study's profiles (study/conformance.json) with HAPI's validator, offline: valid and invalid
- * examples for each, and every resource the synthetic cohort generates (it follows the data dictionary).
+ * The study's profiles (study/conformance.json): valid and invalid examples for each, and every
+ * resource the synthetic cohort generates (it follows the data dictionary). Each example is checked
+ * twice, with HAPI's full validator ($validate) and with the profile's compiled rules (writes), and
+ * both must give the same verdict and name the same rule.
  */
 @QuarkusTest
 class StudyProfilesTest {
@@ -198,14 +200,23 @@ class StudyProfilesTest {
     }
 
     private void assertValid(Resource resource, String profile) {
-        List<OperationOutcomeIssueComponent> errors = errors(resource, profile);
-        assertTrue(errors.isEmpty(), () -> resource.fhirType() + " should conform to " + profile + " but: " + describe(errors));
+        for (List<OperationOutcomeIssueComponent> errors : List.of(errors(resource, profile), writeErrors(resource, profile))) {
+            assertTrue(errors.isEmpty(), () -> resource.fhirType() + " should conform to " + profile + " but: " + describe(errors));
+        }
     }
 
     private void assertError(Resource resource, String profile, String expected) {
-        List<OperationOutcomeIssueComponent> errors = errors(resource, profile);
-        assertFalse(errors.isEmpty(), resource.fhirType() + " should not conform to " + profile);
-        assertTrue(describe(errors).contains(expected), () -> "expected an error about " + expected + ", got: " + describe(errors));
+        for (List<OperationOutcomeIssueComponent> errors : List.of(errors(resource, profile), writeErrors(resource, profile))) {
+            assertFalse(errors.isEmpty(), resource.fhirType() + " should not conform to " + profile);
+            assertTrue(describe(errors).contains(expected), () -> "expected an error about " + expected + ", got: " + describe(errors));
+        }
+    }
+
+    /** What a write is checked with: the profile's compiled rules (they must exist for every study profile). */
+    private List<OperationOutcomeIssueComponent> writeErrors(Resource resource, String profile) {
+        List<OperationOutcomeIssueComponent> errors = validator.checkOnWrite(resource, profile);
+        assertTrue(errors != null, profile + " has no compiled write rules");
+        return errors;
     }
 
     private List<OperationOutcomeIssueComponent> errors(Resource resource, String profile) {

@@ -11,23 +11,9 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
-/**
- * Loading the cohort writes it through the normal path, tagged, findable by the study's number; loading it again adds nothing.
- * Profile validation is off here: in tests HAPI's validator reads its 1.5 MB OID registry on every validation
- * (docs/validation.md), which would make 7,900 writes take minutes. That every kind of resource the generator makes
- * conforms to the study's profiles is checked by StudyProfilesTest, and the packaged service loads the cohort with
- * validation on (the browser step of .ci/run).
- */
+/** Loading the cohort writes it through the normal path, tagged, findable by the study's number; loading it again adds nothing. */
 @QuarkusTest
-@io.quarkus.test.junit.TestProfile(SyntheticCohortLoadTest.WithoutValidation.class)
 class SyntheticCohortLoadTest {
-
-    public static class WithoutValidation implements io.quarkus.test.junit.QuarkusTestProfile {
-        @Override
-        public java.util.Map<String, String> getConfigOverrides() {
-            return java.util.Map.of("hepatrial.validation.mode", "off");
-        }
-    }
 
     private static final String TAG = "_tag=" + StudyCodes.SYNTHETIC_TAG_SYSTEM + "|" + StudyCodes.SYNTHETIC_TAG_CODE;
 

@@ -92,15 +92,40 @@ public class ProfileValidationRule implements WriteRule {
      */
     public List<OperationOutcomeIssueComponent> check(Resource resource, List<String> extraProfiles) {
         Set<String> profiles = profilesOf(resource, extraProfiles);
-        return profiles.isEmpty() ? List.of() : validate(resource, profiles);
+        return profiles.isEmpty() ? List.of() : validate(resource, profiles, false);
     }
 
-    /** Like {@link #check}, but validates against the base definition when there is no profile ($validate). */
+    /**
+     * What {@code $validate} checks: with HAPI's full validator always, against the base definition
+     * too, and when there is no profile at all.
+     */
     public List<OperationOutcomeIssueComponent> checkAlways(Resource resource, List<String> extraProfiles) {
-        return validate(resource, profilesOf(resource, extraProfiles));
+        return validate(resource, profilesOf(resource, extraProfiles), true);
     }
 
-    private List<OperationOutcomeIssueComponent> validate(Resource resource, Set<String> profiles) {
+    /**
+     * @param full HAPI's validator for every profile; otherwise a shipped profile's compiled rules
+     *             where it has them (a write), the full validator for the others
+     */
+    private List<OperationOutcomeIssueComponent> validate(Resource resource, Set<String> profiles, boolean full) {
+        if (!full) {
+            List<OperationOutcomeIssueComponent> fast = new ArrayList<>();
+            Set<String> rest = new LinkedHashSet<>();
+            for (String profile : profiles) {
+                List<OperationOutcomeIssueComponent> errors = validator.checkOnWrite(resource, profile);
+                if (errors == null) {
+                    rest.add(profile);
+                } else {
+                    fast.addAll(errors);
+                }
+            }
+            if (rest.isEmpty()) {
+                return fast;
+            }
+            List<OperationOutcomeIssueComponent> issues = validate(resource, rest, true);
+            issues.addAll(0, fast);
+            return issues;
+        }
         List<OperationOutcomeIssueComponent> unknown = new ArrayList<>();
         Set<String> known = new LinkedHashSet<>();
         for (String profile : profiles) {

@@ -57,6 +57,7 @@ public class ResourceValidator {
     private final FhirValidator validator;
     private final List<Resource> shipped;
     private final Map<String, List<String>> shippedProfilesByType = new TreeMap<>();
+    private final Map<String, DifferentialRules> writeRules = new java.util.HashMap<>();
     private volatile long warmUpMillis = -1;
 
     public ResourceValidator(FhirContext fhirContext,
@@ -73,6 +74,7 @@ public class ResourceValidator {
         }
         // LOINC and SNOMED CT cannot be looked up offline: their codes are checked only for membership in
         // the value sets that enumerate them, and an unknown code system is a note, not an error
+        compileWriteRules(fhirContext);
         UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
         unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.INFORMATION);
         support = new ValidationSupportChain(ValidationSupportChain.CacheConfiguration.defaultValues(),
@@ -115,6 +117,38 @@ public class ResourceValidator {
         }
         issues.sort((a, b) -> Integer.compare(a.getSeverity().ordinal(), b.getSeverity().ordinal()));
         return issues;
+    }
+
+    private void compileWriteRules(FhirContext fhirContext) {
+        Map<String, org.hl7.fhir.r4.model.ValueSet> valueSets = new java.util.HashMap<>();
+        Map<String, org.hl7.fhir.r4.model.CodeSystem> codeSystems = new java.util.HashMap<>();
+        for (Resource resource : shipped) {
+            if (resource instanceof org.hl7.fhir.r4.model.ValueSet valueSet) {
+                valueSets.put(valueSet.getUrl(), valueSet);
+            } else if (resource instanceof org.hl7.fhir.r4.model.CodeSystem codeSystem) {
+                codeSystems.put(codeSystem.getUrl(), codeSystem);
+            }
+        }
+        ThreadLocal<ca.uhn.fhir.fhirpath.IFhirPath> fhirPath = ThreadLocal.withInitial(fhirContext::newFhirPath);
+        for (List<String> profiles : shippedProfilesByType.values()) {
+            for (String url : profiles) {
+                StructureDefinition definition = (StructureDefinition) shipped.stream()
+                        .filter(r -> r instanceof StructureDefinition sd && url.equals(sd.getUrl())).findFirst().orElseThrow();
+                DifferentialRules rules = DifferentialRules.compile(definition, valueSets, codeSystems, fhirPath);
+                if (rules != null) {
+                    writeRules.put(url, rules);
+                }
+            }
+        }
+    }
+
+    /**
+     * The errors of a write against a shipped profile, by its compiled differential rules, or null
+     * when the profile needs the full validator ({@link DifferentialRules}).
+     */
+    public List<OperationOutcomeIssueComponent> checkOnWrite(Resource resource, String profile) {
+        DifferentialRules rules = writeRules.get(profile);
+        return rules == null ? null : rules.check(resource, fhirContext);
     }
 
     /** Whether the validator knows this profile (from R4 itself or shipped by this server). */
