@@ -403,8 +403,18 @@ final class SearchSql {
 
     /** Number comparison: eq means within the value's implicit precision (100 matches [99.5, 100.5)). */
     private static void numberCondition(Sql sql, String column, ParamPrefixEnum prefix, BigDecimal value) {
+        requireFitsIndex(value);
         BigDecimal half = halfPrecision(value);
         rangeCondition(sql, column, prefix, value, value.subtract(half), value.add(half));
+    }
+
+    /** Out of the index's range no stored number can match; refused before any arithmetic on it (1e999999999). */
+    private static void requireFitsIndex(BigDecimal value) {
+        if (value != null && !IndexWriter.fitsIndex(value)) {
+            throw FhirException.badRequest("The number " + value.toString().substring(0, Math.min(40, value.toString().length()))
+                    + " is out of range: at most " + IndexWriter.MAX_INTEGER_DIGITS + " digits before the point and "
+                    + IndexWriter.MAX_SCALE + " after it");
+        }
     }
 
     private static BigDecimal halfPrecision(BigDecimal value) {
@@ -439,6 +449,7 @@ final class SearchSql {
         if (value == null) {
             throw FhirException.badRequest("A quantity search needs a number: " + quantity.getValueAsQueryToken(fhirContext));
         }
+        requireFitsIndex(value);
         UcumUnits.Canonical canonical = UcumUnits.UCUM_SYSTEM.equals(system) ? ucum.canonical(value, code) : null;
         if (canonical != null) {
             // the value's precision range, converted like the value itself
