@@ -55,6 +55,11 @@ public class ResourceCodec {
         } catch (DataFormatException | IllegalArgumentException | IllegalStateException e) {
             throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 "
                     + format.encoding() + " resource: " + e.getMessage(), java.util.Map.of(), e);
+        } catch (RuntimeException e) {
+            // The parser reads nothing but the body, so whatever else it throws is the body's fault
+            // (HAPI 8.8.1 fails with StringIndexOutOfBoundsException on a JSON property named "").
+            throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 " + format.encoding()
+                    + " resource (the parser failed on it: " + e.getClass().getSimpleName() + ")", java.util.Map.of(), e);
         }
         if (!(parsed instanceof Resource resource) || expectedType != null && !resource.fhirType().equals(expectedType)) {
             throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes "
@@ -92,6 +97,11 @@ public class ResourceCodec {
         int slash = value.indexOf('/');
         if (colon >= 0 && (slash < 0 || colon < slash)) {
             return;
+        }
+        if (value.indexOf('#') >= 0) {
+            // only "#id" names a contained resource; HAPI's encoder trips over a '#' elsewhere in a relative reference
+            throw new FhirException(400, IssueType.STRUCTURE, "The reference '" + abbreviated(value) + "' has a '#' after its start;"
+                    + " a reference to a contained resource is '#' and its id");
         }
         String[] segments = value.split("/", -1);
         if (!fhirContext.getResourceTypes().contains(segments[0])) {
