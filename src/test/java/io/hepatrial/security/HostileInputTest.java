@@ -370,7 +370,9 @@ class HostileInputTest {
     @Test
     void malformedPercentEncodingIsA4xx() throws Exception {
         for (String target : List.of("/fhir/Patient?name=%zz", "/fhir/Patient?name=%", "/fhir/Patient/%zz", "/fhir/Patient?%=1",
-                "/fhir/Patient?name=%C3%28", "/fhir/Patient/a%C3%28", "/fhir/Patient?_id=%00", "/fhir/%2e%2e/%2e%2e/etc/passwd")) {
+                "/fhir/Patient?name=%C3%28", "/fhir/Patient/a%C3%28", "/fhir/Patient?_id=%00", "/fhir/%2e%2e/%2e%2e/etc/passwd",
+                "/fhir/Patient;x=1", "/fhir/Patient/a;b/_history", "/fhir/Patient?name=" + "x".repeat(10_000))) {
+            // a request line beyond quarkus.http.limits.max-initial-line-length is answered 414 by the HTTP layer itself
             String answer = raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/fhir+json\r\nConnection: close\r\n\r\n");
             int status = Integer.parseInt(answer.substring(9, 12));
             assertTrue(status >= 200 && status < 500, target + " answered " + answer);
