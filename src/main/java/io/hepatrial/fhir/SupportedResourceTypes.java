@@ -58,9 +58,17 @@ public class SupportedResourceTypes {
         throw new FhirException(404, IssueType.NOTSUPPORTED, why + "; supported types: " + String.join(", ", types));
     }
 
+    /**
+     * Whether the text is a FHIR id. "." and "..", which the pattern allows, are refused too: as URL
+     * path segments they mean "this" and "the parent", so such a resource could never be read back.
+     */
+    public static boolean isValidId(String id) {
+        return id != null && FHIR_ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
+    }
+
     /** Returns the id if it is a valid FHIR id, else a 400. */
     public static String requireValidId(String id) {
-        if (id == null || !FHIR_ID.matcher(id).matches()) {
+        if (!isValidId(id)) {
             throw FhirException.badRequest("'" + id + "' is not a valid FHIR resource id (1 to 64 of A-Z, a-z, 0-9, '-' and '.')");
         }
         return id;

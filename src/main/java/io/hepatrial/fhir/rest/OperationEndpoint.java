@@ -140,6 +140,7 @@ public class OperationEndpoint {
     }
 
     private Response everything(String id, MultivaluedMap<String, String> parameters) {
+        SupportedResourceTypes.requireValidId(id);
         FhirFormat format = request.format();
         StoredVersion patient = store.read("Patient", id).filter(p -> searchBundles.visible("Patient", id))
                 .orElseThrow(() -> FhirException.notFound("Patient/" + id + " is not known"));

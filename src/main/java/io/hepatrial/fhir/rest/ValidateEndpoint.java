@@ -108,6 +108,7 @@ public class ValidateEndpoint {
     @APIResponse(responseCode = "404", description = "mode=delete: no such resource")
     public Response validateInstance(@PathParam("type") String type, @PathParam("id") String id, String body) {
         types.require(type);
+        SupportedResourceTypes.requireValidId(id);
         return validate(type, id, arguments(type, body));
     }
 
@@ -121,6 +122,7 @@ public class ValidateEndpoint {
     @APIResponse(responseCode = "404", description = "No such resource (or it was deleted)")
     public Response validateStored(@PathParam("type") String type, @PathParam("id") String id) {
         types.require(type);
+        SupportedResourceTypes.requireValidId(id);
         Arguments arguments = arguments(type, null, false);
         if (!arguments.mode.equals("delete")) {
             Resource stored = codec.parseStored(current(type, id).orElseThrow().body());

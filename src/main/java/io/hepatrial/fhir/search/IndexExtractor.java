@@ -47,6 +47,7 @@ public class IndexExtractor {
 
     /** Longest string indexed; longer values are cut (search on them still works by prefix). */
     static final int MAX_TEXT = 500;
+    static final int MAX_UNIT = 256;
 
     private final SearchParameterRegistry registry;
     private final UcumUnits ucum;
@@ -164,7 +165,7 @@ public class IndexExtractor {
             }
         } else if (value instanceof Identifier identifier) {
             if (identifier.hasValue()) {
-                rows.add(new IndexRow.Token(param, blankToNull(identifier.getSystem()), cut(identifier.getValue()),
+                rows.add(new IndexRow.Token(param, cut(blankToNull(identifier.getSystem())), cut(identifier.getValue()),
                         identifier.getType().hasText() ? cut(identifier.getType().getText()) : null));
             }
         } else if (value instanceof ContactPoint contact) {
@@ -174,7 +175,7 @@ public class IndexExtractor {
             }
         } else if (value instanceof Enumeration<?> enumeration) {
             if (enumeration.getValueAsString() != null) {
-                rows.add(new IndexRow.Token(param, blankToNull(enumeration.getSystem()), enumeration.getValueAsString(), null));
+                rows.add(new IndexRow.Token(param, cut(blankToNull(enumeration.getSystem())), cut(enumeration.getValueAsString()), null));
             }
         } else if (value instanceof BooleanType bool) {
             if (bool.getValue() != null) {
@@ -187,7 +188,7 @@ public class IndexExtractor {
 
     private static void coding(String param, Coding coding, java.util.Collection<IndexRow> rows) {
         if (coding.hasCode() || coding.hasDisplay()) {
-            rows.add(new IndexRow.Token(param, blankToNull(coding.getSystem()), coding.hasCode() ? cut(coding.getCode()) : null,
+            rows.add(new IndexRow.Token(param, cut(blankToNull(coding.getSystem())), coding.hasCode() ? cut(coding.getCode()) : null,
                     coding.hasDisplay() ? cut(coding.getDisplay()) : null));
         }
     }
@@ -258,10 +259,11 @@ public class IndexExtractor {
             String system = blankToNull(quantity.getSystem());
             String code = quantity.hasCode() ? quantity.getCode() : blankToNull(quantity.getUnit());
             UcumUnits.Canonical canonical = UcumUnits.UCUM_SYSTEM.equals(system) ? ucum.canonical(quantity.getValue(), code) : null;
-            rows.add(new IndexRow.Quantity(param, quantity.getValue(), system, code,
-                    canonical == null ? null : canonical.value(), canonical == null ? null : canonical.code()));
+            // the columns' lengths (system 512, codes 256): a longer unit would fail the write
+            rows.add(new IndexRow.Quantity(param, quantity.getValue(), cut(system), cut(code, MAX_UNIT),
+                    canonical == null ? null : canonical.value(), canonical == null ? null : cut(canonical.code(), MAX_UNIT)));
         } else if (value instanceof Money money && money.hasValue()) {
-            rows.add(new IndexRow.Quantity(param, money.getValue(), "urn:iso:std:iso:4217", money.getCurrency(), null, null));
+            rows.add(new IndexRow.Quantity(param, money.getValue(), "urn:iso:std:iso:4217", cut(money.getCurrency(), MAX_UNIT), null, null));
         } else if (value instanceof Range range) {
             if (range.hasLow()) {
                 quantities(param, range.getLow(), rows);
@@ -296,7 +298,11 @@ public class IndexExtractor {
     }
 
     private static String cut(String text) {
-        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT);
+        return cut(text, MAX_TEXT);
+    }
+
+    private static String cut(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 
     private static String blankToNull(String text) {

@@ -26,6 +26,10 @@ public class IndexWriter {
         "search_reference", "search_uri", "search_composite"};
     /** The scale of decimal columns: values are rounded to it the same way when written and compared. */
     public static final int SCALE = 20;
+    /** Digits before the point a decimal(65, 20) index column holds. */
+    public static final int MAX_INTEGER_DIGITS = 45;
+    /** Decimal places beyond which a number is refused, not rounded: rounding 1e-999999999 costs as many digits. */
+    public static final int MAX_SCALE = 1000;
 
     private final Session session;
 
@@ -179,6 +183,11 @@ public class IndexWriter {
     /** Instants go to the database as UTC offsets, never through the JVM's time zone. */
     public static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /** Whether the number fits the index columns (and can be rounded to them cheaply). */
+    public static boolean fitsIndex(BigDecimal value) {
+        return (long) value.precision() - value.scale() <= MAX_INTEGER_DIGITS && value.scale() <= MAX_SCALE;
     }
 
     public static BigDecimal scaled(BigDecimal value) {

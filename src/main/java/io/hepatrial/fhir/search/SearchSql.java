@@ -124,7 +124,9 @@ final class SearchSql {
             sql.append(first ? "(" : " or (");
             first = false;
             sql.append(target + ".res_type = ").param(entry.getKey()).append(" and ");
-            condition(sql, entry.getKey(), Target.resource(target), entry.getValue(), true);
+            // correlated (an index probe per referenced row): H2 runs an IN sub-select nested in another one
+            // per outer row, and a chain over thousands of rows then took minutes (found by SeededFuzzTest)
+            condition(sql, entry.getKey(), Target.resource(target), entry.getValue(), false);
             sql.append(")");
         }
         sql.append("))");
@@ -133,14 +135,18 @@ final class SearchSql {
     private void hasCondition(Sql sql, String type, Target on, Criterion.Has has, boolean driving) {
         String ref = newAlias("ref");
         String source = newAlias("s");
-        open(sql, driving, false, on.resId(), ref + ".target_id");
+        // Always correlated (an index probe on the reference's target per candidate): as "res_id in (sub-select)"
+        // H2 ran the sub-select per candidate, and _has over a few thousand resources took minutes (SeededFuzzTest).
+        boolean asIn = false;
+        open(sql, asIn, false, on.resId(), ref + ".target_id");
         sql.append(" from search_reference " + ref + " join resource " + source
                 + " on " + source + ".pid = " + ref + ".resource_pid where " + ref + ".res_type = ").param(has.sourceType())
                 .append(" and " + ref + ".param = ").param(has.reference().name())
                 .append(" and " + ref + ".target_type = ").param(type)
-                .append(correlate(driving, on.resId(), ref + ".target_id"))
+                .append(correlate(asIn, on.resId(), ref + ".target_id"))
                 .append(" and " + source + ".deleted = false and ");
-        condition(sql, has.sourceType(), Target.resource(source), has.sourceCondition(), true);
+        // correlated, as in chainCondition: a nested IN sub-select made _has take minutes on H2
+        condition(sql, has.sourceType(), Target.resource(source), has.sourceCondition(), false);
         sql.append(")");
     }
 
@@ -403,8 +409,18 @@ final class SearchSql {
 
     /** Number comparison: eq means within the value's implicit precision (100 matches [99.5, 100.5)). */
     private static void numberCondition(Sql sql, String column, ParamPrefixEnum prefix, BigDecimal value) {
+        requireFitsIndex(value);
         BigDecimal half = halfPrecision(value);
         rangeCondition(sql, column, prefix, value, value.subtract(half), value.add(half));
+    }
+
+    /** Out of the index's range no stored number can match; refused before any arithmetic on it (1e999999999). */
+    private static void requireFitsIndex(BigDecimal value) {
+        if (value != null && !IndexWriter.fitsIndex(value)) {
+            throw FhirException.badRequest("The number " + value.toString().substring(0, Math.min(40, value.toString().length()))
+                    + " is out of range: at most " + IndexWriter.MAX_INTEGER_DIGITS + " digits before the point and "
+                    + IndexWriter.MAX_SCALE + " after it");
+        }
     }
 
     private static BigDecimal halfPrecision(BigDecimal value) {
@@ -439,6 +455,7 @@ final class SearchSql {
         if (value == null) {
             throw FhirException.badRequest("A quantity search needs a number: " + quantity.getValueAsQueryToken(fhirContext));
         }
+        requireFitsIndex(value);
         UcumUnits.Canonical canonical = UcumUnits.UCUM_SYSTEM.equals(system) ? ucum.canonical(value, code) : null;
         if (canonical != null) {
             // the value's precision range, converted like the value itself

@@ -40,6 +40,7 @@ public class UcumUnits {
     }
 
     /** The UCUM library computes with decimal strings and is slow: conversions are cached per unit. */
+    private static final int MAX_CACHED_UNITS = 10_000;
     private final Map<String, Optional<Conversion>> conversions = new ConcurrentHashMap<>();
 
     /** The value in canonical units, or null when the code is not a valid UCUM unit. */
@@ -47,7 +48,9 @@ public class UcumUnits {
         if (value == null || code == null || code.isBlank()) {
             return null;
         }
-        Optional<Conversion> conversion = conversions.computeIfAbsent(code, this::conversion);
+        // units come from clients: past a bound, new ones are converted but not remembered
+        Optional<Conversion> conversion = conversions.size() < MAX_CACHED_UNITS ? conversions.computeIfAbsent(code, this::conversion)
+                : conversions.containsKey(code) ? conversions.get(code) : conversion(code);
         return conversion.map(c -> new Canonical(value.multiply(c.factor()).add(c.offset()).stripTrailingZeros(), c.code()))
                 .orElse(null);
     }

@@ -101,7 +101,16 @@ public class ResourceValidator {
     public List<OperationOutcomeIssueComponent> validate(Resource resource, Collection<String> profiles) {
         ValidationOptions options = new ValidationOptions();
         profiles.forEach(options::addProfile);
-        ValidationResult result = validator.validateWithResult(resource, options);
+        ValidationResult result;
+        try {
+            result = validator.validateWithResult(resource, options);
+        } catch (RuntimeException e) {
+            // Content can crash the validator (a unit "97284.2063807" fails HAPI's UCUM lexer with a
+            // NumberFormatException): the resource could not be shown to conform, which is an error of it.
+            return List.of(new OperationOutcomeIssueComponent().setSeverity(IssueSeverity.ERROR).setCode(IssueType.PROCESSING)
+                    .setDiagnostics("The validator could not check this resource (" + e.getClass().getSimpleName()
+                            + "); look for malformed codes, units or values"));
+        }
         List<OperationOutcomeIssueComponent> issues = new ArrayList<>();
         for (SingleValidationMessage message : result.getMessages()) {
             IssueSeverity severity = severity(message.getSeverity());
