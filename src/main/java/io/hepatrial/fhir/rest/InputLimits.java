@@ -49,6 +49,22 @@ public class InputLimits {
             requireDepth(xmlDepth(body, maxDepth));
         } else {
             requireDepth(jsonDepth(body, maxDepth));
+            requireNoControlCharacters(body);
+        }
+    }
+
+    /** A JSON escape of a control character other than tab, line feed and carriage return, not itself escaped. */
+    private static final java.util.regex.Pattern CONTROL_ESCAPE =
+            java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])");
+
+    /**
+     * FHIR strings SHALL NOT hold characters below U+0020 but tab, line feed and carriage return
+     * (datatypes.html#string); PostgreSQL cannot even store U+0000. A JSON body that escapes one is a 400.
+     */
+    static void requireNoControlCharacters(String body) {
+        if (body.indexOf("\\u00") >= 0 && CONTROL_ESCAPE.matcher(body).find()) {
+            throw new FhirException(400, org.hl7.fhir.r4.model.OperationOutcome.IssueType.INVALID,
+                    "The body holds a control character (\\u0000-\\u001F but tab, line feed and carriage return), which FHIR strings must not contain");
         }
     }
 

@@ -46,6 +46,16 @@ public class SearchRequestParser {
         this.maxCount = maxCount;
     }
 
+    /** Control characters (U+0000–U+001F) have no place in a search value, and PostgreSQL cannot compare U+0000. */
+    private static void requirePrintable(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < 0x20) {
+                throw FhirException.badRequest("The value of " + name + " holds a control character (U+"
+                        + String.format("%04X", (int) value.charAt(i)) + ")");
+            }
+        }
+    }
+
     public SearchRequest parse(String type, Map<String, List<String>> parameters, boolean strict) {
         List<Criterion> criteria = new ArrayList<>();
         List<SortKey> sort = new ArrayList<>();
@@ -62,6 +72,7 @@ public class SearchRequestParser {
             String name = entry.getKey();
             boolean known = true;
             for (String value : entry.getValue()) {
+                requirePrintable(name, value);
                 switch (name) {
                     case "_count" -> count = count(value);
                     case "_sort" -> sort = sort(type, value);
