@@ -21,6 +21,16 @@ public interface AccessPolicy {
      */
     void authorize(String interaction, String type);
 
+    /** Whether {@link #authorize} would allow it (e.g. may resources of a type be included in a search's answer). */
+    default boolean permits(String interaction, String type) {
+        try {
+            authorize(interaction, type);
+            return true;
+        } catch (FhirException refused) {
+            return false;
+        }
+    }
+
     /** What of a type the caller may see. */
     Confinement confinement(String type);
 

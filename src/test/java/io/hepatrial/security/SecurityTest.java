@@ -8,6 +8,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
 import java.util.List;
@@ -285,6 +286,11 @@ class SecurityTest {
         as(partner).get("/fhir/AuditEvent").then().statusCode(403);
         as(ADMIN).get("/fhir/AuditEvent").then().statusCode(403); // a wildcard does not grant it
         as(AUDITOR).get("/fhir/AuditEvent?_count=1").then().statusCode(200);
+        // nor through an include: the records about A are there, but only an auditor's search brings them along
+        trail.flush();
+        assertEquals(Set.of("Patient/" + a), ids(partner, "Patient?_id=" + a + "&_revinclude=AuditEvent:entity"));
+        assertEquals(Set.of("Patient/" + a), ids(ADMIN, "Patient?_id=" + a + "&_revinclude=AuditEvent:entity"));
+        assertTrue(ids(token("system/*.rs system/AuditEvent.rs", null), "Patient?_id=" + a + "&_revinclude=AuditEvent:entity").size() > 1);
         String forged = "{\"resourceType\":\"AuditEvent\",\"type\":{\"code\":\"rest\"},\"recorded\":\"2016-01-01T00:00:00Z\","
                 + "\"agent\":[{\"requestor\":true}],\"source\":{\"observer\":{\"display\":\"x\"}}}";
         as(token("system/AuditEvent.cruds", null)).body(forged).post("/fhir/AuditEvent").then().statusCode(403);

@@ -168,6 +168,9 @@ public class SearchBundles {
         }
         for (Map.Entry<String, List<String>> entry : idsByType.entrySet()) {
             AccessPolicy.Confinement confinement = access.confinement(entry.getKey());
+            if (!access.permits("read", entry.getKey())) {
+                continue; // _include/_revinclude of a type the caller may not read: left out (e.g. AuditEvent)
+            }
             if (!confinement.confines()) {
                 visibleIds.put(entry.getKey(), null); // all of them
             } else if (!confinement.nothing()) {
