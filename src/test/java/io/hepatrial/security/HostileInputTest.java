@@ -75,6 +75,18 @@ class HostileInputTest {
     }
 
     @Test
+    void aJsonPatchHasTheSameLimitsAsABody() {
+        String id = create("Patient", patient(unique(), "Patchy", "Pat", "female", "1970-01-01"));
+        String deep = "[{\"op\":\"add\",\"path\":\"/extension\",\"value\":" + "[".repeat(5000) + "]".repeat(5000) + "}]";
+        given().contentType("application/json-patch+json").body(deep).patch("/fhir/Patient/" + id).then().statusCode(400)
+                .body("issue[0].code", equalTo("too-costly"));
+        String nul = "[{\"op\":\"replace\",\"path\":\"/name/0/family\",\"value\":\"a\\u0000b\"}]";
+        given().contentType("application/json-patch+json").body(nul).patch("/fhir/Patient/" + id).then().statusCode(400)
+                .body("issue[0].code", equalTo("invalid"));
+        given().get("/fhir/Patient/" + id).then().statusCode(200).body("meta.versionId", equalTo("1"));
+    }
+
+    @Test
     void xmlWithAnExternalEntityIsRefusedAndNothingIsResolved() {
         for (String doctype : List.of(XXE_DOCTYPE, "<!DOCTYPE Patient SYSTEM \"file:///etc/passwd\">\n")) {
             refusedEverywhere(doctype, "&xxe;");

@@ -38,8 +38,10 @@ public class ResourcePatcher {
     private final ResourceStore store;
     private final ResourceCodec codec;
     private final FhirPathPatches fhirPathPatches;
+    private final InputLimits limits;
 
-    public ResourcePatcher(ResourceStore store, ResourceCodec codec, FhirPathPatches fhirPathPatches) {
+    public ResourcePatcher(ResourceStore store, ResourceCodec codec, FhirPathPatches fhirPathPatches, InputLimits limits) {
+        this.limits = limits;
         this.store = store;
         this.codec = codec;
         this.fhirPathPatches = fhirPathPatches;
@@ -50,6 +52,12 @@ public class ResourcePatcher {
      * patch, 422 a patch that does not apply or gives an invalid resource.
      */
     public WriteOutcome patch(String type, String id, Long ifMatch, Patch patch) {
+        if (patch.json() != null) {
+            // a JSON Patch does not go through ResourceCodec: the same limits as for a resource body
+            limits.requireResourceSize(patch.json());
+            limits.requireJsonDepth(patch.json());
+            InputLimits.requireNoControlCharacters(patch.json());
+        }
         for (int attempt = 1; ; attempt++) {
             StoredVersion current = store.read(type, id)
                     .orElseThrow(() -> FhirException.notFound(type + "/" + id + " is not known to this server"));
