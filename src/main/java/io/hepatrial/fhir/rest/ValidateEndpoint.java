@@ -125,7 +125,7 @@ public class ValidateEndpoint {
         SupportedResourceTypes.requireValidId(id);
         Arguments arguments = arguments(type, null, false);
         if (!arguments.mode.equals("delete")) {
-            Resource stored = codec.parseStored(current(type, id).orElseThrow().body());
+            Resource stored = codec.parseStored(current(type, id).body());
             arguments = new Arguments(stored, arguments.mode, arguments.profile, null);
         }
         return validate(type, id, arguments);
@@ -212,10 +212,10 @@ public class ValidateEndpoint {
         }
     }
 
-    private java.util.Optional<StoredVersion> current(String type, String id) {
-        StoredVersion current = store.read(type, id).filter(v -> !v.isDeleted())
+    /** The current version of {@code type/id}; 404 when there is none or it is deleted. */
+    private StoredVersion current(String type, String id) {
+        return store.read(type, id).filter(v -> !v.isDeleted())
                 .orElseThrow(() -> FhirException.notFound(type + "/" + id + " is not known (or was deleted); nothing to validate against"));
-        return java.util.Optional.of(current);
     }
 
     private static Resource withoutId(Resource resource) {

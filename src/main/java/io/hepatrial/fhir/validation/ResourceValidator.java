@@ -67,8 +67,7 @@ public class ResourceValidator {
         shipped = load(conformanceFiles.orElse(List.of()));
         for (Resource resource : shipped) {
             ours.addResource(resource);
-            if (resource instanceof StructureDefinition definition && definition.getKind() == StructureDefinition.StructureDefinitionKind.RESOURCE
-                    && definition.getDerivation() == StructureDefinition.TypeDerivationRule.CONSTRAINT) {
+            if (resource instanceof StructureDefinition definition && isResourceProfile(definition)) {
                 shippedProfilesByType.computeIfAbsent(definition.getType(), t -> new ArrayList<>()).add(definition.getUrl());
             }
         }
@@ -139,16 +138,20 @@ public class ResourceValidator {
             }
         }
         ThreadLocal<ca.uhn.fhir.fhirpath.IFhirPath> fhirPath = ThreadLocal.withInitial(fhirContext::newFhirPath);
-        for (List<String> profiles : shippedProfilesByType.values()) {
-            for (String url : profiles) {
-                StructureDefinition definition = (StructureDefinition) shipped.stream()
-                        .filter(r -> r instanceof StructureDefinition sd && url.equals(sd.getUrl())).findFirst().orElseThrow();
+        for (Resource resource : shipped) {
+            if (resource instanceof StructureDefinition definition && isResourceProfile(definition)) {
                 DifferentialRules rules = DifferentialRules.compile(definition, valueSets, codeSystems, fhirPath);
                 if (rules != null) {
-                    writeRules.put(url, rules);
+                    writeRules.put(definition.getUrl(), rules);
                 }
             }
         }
+    }
+
+    /** A profile of a resource type (not an extension or a data type): what resources are validated against. */
+    private static boolean isResourceProfile(StructureDefinition definition) {
+        return definition.getKind() == StructureDefinition.StructureDefinitionKind.RESOURCE
+                && definition.getDerivation() == StructureDefinition.TypeDerivationRule.CONSTRAINT;
     }
 
     /**
@@ -188,11 +191,9 @@ public class ResourceValidator {
      */
     public void warmUp() {
         long start = System.nanoTime();
-        for (List<String> profiles : shippedProfilesByType.values()) {
-            for (String profile : profiles) {
-                Resource sample = (Resource) fhirContext.getResourceDefinition(support.fetchStructureDefinition(profile) instanceof StructureDefinition sd
-                        ? sd.getType() : "Basic").newInstance();
-                validate(sample, List.of(profile));
+        for (Map.Entry<String, List<String>> profilesOfType : shippedProfilesByType.entrySet()) {
+            for (String profile : profilesOfType.getValue()) {
+                validate((Resource) fhirContext.getResourceDefinition(profilesOfType.getKey()).newInstance(), List.of(profile));
             }
         }
         validate(new org.hl7.fhir.r4.model.Patient(), List.of());
