@@ -45,7 +45,6 @@ public class DerivedScores implements WriteRule {
     static final List<StudyMarker> INPUTS = List.of(StudyMarker.BILIRUBIN, StudyMarker.ALBUMIN, StudyMarker.INR,
             StudyMarker.ASCITES_GRADE, StudyMarker.ENCEPHALOPATHY, StudyMarker.CREATININE, StudyMarker.SODIUM);
     private static final List<StudyMarker> SCORES = List.of(StudyMarker.CHILD_PUGH, StudyMarker.MELD, StudyMarker.MELD_NA);
-    private static final Set<String> USABLE_STATUSES = Set.of("final", "amended", "corrected");
 
     private final SearchRequestParser parser;
     private final SearchEngine engine;
@@ -199,7 +198,7 @@ public class DerivedScores implements WriteRule {
         for (StoredVersion version : engine.search(parser.parse("Observation", query, false), "").matches()) {
             Observation observation = (Observation) fhirContext.newJsonParser()
                     .parseResource(new String(version.body(), StandardCharsets.UTF_8));
-            if (!day.equals(day(observation)) || !observation.hasStatus() || !USABLE_STATUSES.contains(observation.getStatus().toCode())) {
+            if (!day.equals(day(observation)) || !observation.hasStatus() || !StudyMarker.USABLE_STATUSES.contains(observation.getStatus().toCode())) {
                 continue;
             }
             for (Coding coding : observation.getCode().getCoding()) {

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import io.hepatrial.fhir.search.IndexRow;
 import io.hepatrial.fhir.search.SearchEngine;
 import io.hepatrial.fhir.search.SearchParameterRegistry;
 import io.hepatrial.fhir.search.SearchRequestParser;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -32,8 +32,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * docs/outcomes.md). Per enrolled patient: an index date (first transplantation, else enrollment),
  * a baseline and a follow-up value of each marker, the change, whether it improved, and whether the
  * patient responded (Child-Pugh down by at least one point); then medians and shares for all
- * patients and per stratum (etiology, number of courses). Reads index values, not resources, so
- * it stays fast over many patients.
+ * patients and per stratum (etiology, number of courses). Reads index values and the study's
+ * measurement table, not resources, so it stays fast over many patients.
  */
 @ApplicationScoped
 public class OutcomesReport {
@@ -44,9 +44,6 @@ public class OutcomesReport {
     /** ResearchSubject statuses of a patient who entered the study (withdrawn and off-study ones stay counted). */
     static final Set<String> ENROLLED = Set.of("on-study", "on-study-intervention", "on-study-observation", "follow-up", "off-study",
             "withdrawn");
-
-    /** Observation statuses whose values count. */
-    static final Set<String> USABLE_STATUSES = Set.of("final", "amended", "corrected");
 
     /** The report's time windows, in days around the index date. */
     public record Windows(int baselineDays, int followUpFrom, int followUpTo) {
@@ -59,13 +56,13 @@ public class OutcomesReport {
     private final SearchRequestParser parser;
     private final SearchEngine engine;
     private final SearchParameterRegistry registry;
-    private final StudyUnits units;
+    private final StudyMeasurements measurements;
 
-    public OutcomesReport(SearchRequestParser parser, SearchEngine engine, SearchParameterRegistry registry, StudyUnits units) {
+    public OutcomesReport(SearchRequestParser parser, SearchEngine engine, SearchParameterRegistry registry, StudyMeasurements measurements) {
         this.parser = parser;
         this.engine = engine;
         this.registry = registry;
-        this.units = units;
+        this.measurements = measurements;
     }
 
     /** What the report knows of one patient. */
@@ -85,7 +82,9 @@ public class OutcomesReport {
     }
 
     public Parameters report(String studyId, Windows windows, List<Stratifier> strata) {
-        Map<String, PatientData> patients = load(studyId);
+        // one read-only transaction for all the report's queries
+        Map<String, PatientData> patients = QuarkusTransaction.isActive() ? load(studyId)
+                : QuarkusTransaction.requiringNew().call(() -> load(studyId));
         Parameters result = new Parameters();
         result.addParameter().setName("study").setValue(new Reference("ResearchStudy/" + studyId));
         result.addParameter().setName("baselineDays").setValue(new IntegerType(windows.baselineDays()));
@@ -221,18 +220,23 @@ public class OutcomesReport {
         }
         // The enrolled patients' data, by their ids in chunks: a few index probes per chunk, whatever the study's size.
         List<String> ids = new ArrayList<>(patients.keySet());
-        Map<String, java.util.Optional<Double>> conversions = new HashMap<>();
         for (int from = 0; from < ids.size(); from += CHUNK) {
             String subjects = String.join(",", ids.subList(from, Math.min(ids.size(), from + CHUNK)).stream().map(id -> "Patient/" + id).toList());
-            loadChunk(patients, subjects, conversions);
+            loadChunk(patients, subjects);
         }
+        // marker values come converted from study_measurement (kept by StudyMeasurements on every write)
+        measurements.forPatients(ids, m -> {
+            if (MARKERS.contains(m.marker())) {
+                patients.get(m.patientId()).values.computeIfAbsent(m.marker(), k -> new ArrayList<>()).add(new Value(m.at(), m.value()));
+            }
+        });
         return patients;
     }
 
     /** Patients per chunk of look-ups (a search value with this many references ORed). */
     private static final int CHUNK = 20_000;
 
-    private void loadChunk(Map<String, PatientData> patients, String subjects, Map<String, java.util.Optional<Double>> conversions) {
+    private void loadChunk(Map<String, PatientData> patients, String subjects) {
         for (SearchEngine.Projection condition : project("Condition", Map.of("subject", subjects, "code", StudyCodes.ETIOLOGY + "|"),
                 "subject", "code")) {
             PatientData data = patients.get(referenceId(condition, "subject"));
@@ -254,34 +258,6 @@ public class OutcomesReport {
                 if (performed != null && (data.firstCourse == null || performed.isBefore(data.firstCourse))) {
                     data.firstCourse = performed;
                 }
-            }
-        }
-        for (SearchEngine.Projection observation : project("Observation", Map.of("subject", subjects,
-                "code", StudyMarker.tokens(MARKERS)), "subject", "code", "date", "value-quantity", "status")) {
-            if (!USABLE_STATUSES.contains(token(observation, "status"))) {
-                continue;
-            }
-            PatientData data = patients.get(referenceId(observation, "subject"));
-            Instant at = dateLow(observation, "date");
-            StudyMarker marker = null;
-            IndexRow.Quantity quantity = null;
-            for (IndexRow row : observation.values()) {
-                if (row instanceof IndexRow.Token token && token.param().equals("code")) {
-                    marker = StudyMarker.of(token.system(), token.code()).filter(MARKERS::contains).orElse(marker);
-                } else if (row instanceof IndexRow.Quantity q) {
-                    quantity = q;
-                }
-            }
-            if (data == null || at == null || marker == null || quantity == null || quantity.value() == null) {
-                continue;
-            }
-            StudyMarker m = marker;
-            IndexRow.Quantity q = quantity;
-            // one conversion factor per marker and unit, worked out once
-            java.util.Optional<Double> factor = conversions.computeIfAbsent(m.name() + "|" + q.code(),
-                    k -> units.convert(BigDecimal.ONE, q.code(), m.unit, m.micromolesPerMgDl));
-            if (factor.isPresent()) {
-                data.values.computeIfAbsent(m, k -> new ArrayList<>()).add(new Value(at, q.value().doubleValue() * factor.get()));
             }
         }
     }

@@ -27,6 +27,9 @@ public enum StudyMarker {
     MELD("MELD", "{score}", false, 0, local("meld")),
     MELD_NA("MELD-Na", "{score}", false, 0, local("meld-na"));
 
+    /** Observation statuses whose values the study uses (preliminary, cancelled and entered-in-error ones are left out). */
+    public static final java.util.Set<String> USABLE_STATUSES = java.util.Set.of("final", "amended", "corrected");
+
     /** A system and code that identify the marker. */
     public record Code(String system, String code) {
         public String token() {

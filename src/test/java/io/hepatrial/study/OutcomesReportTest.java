@@ -29,13 +29,18 @@ class OutcomesReportTest {
 
     String nct;
     String studyId;
+    String p1;
+    String p2;
+
+    @jakarta.inject.Inject
+    org.hibernate.Session session;
 
     @BeforeEach
     void smallStudy() {
         String marker = SearchTestData.unique();
         nct = StudyIdentifiersTest.randomNct();
         studyId = create("ResearchStudy", StudyIdentifiersTest.study("https://clinicaltrials.gov/nctid", nct));
-        String p1 = enrolled(marker, "P1", "on-study", "alcoholic");
+        p1 = enrolled(marker, "P1", "on-study", "alcoholic");
         course(p1, 1, "2015-01-10");
         course(p1, 2, "2015-04-10");
         // baseline: Child-Pugh bilirubin 3.5 → 3, albumin 3.0 → 2, INR 1.8 → 2, ascites grade 2 → 3, none → 1 = 11
@@ -46,7 +51,7 @@ class OutcomesReportTest {
         // after the follow-up window (400 days): only counted when followUpTo reaches it
         create("Observation", DerivedScoresTest.quantity(p1, "1742-6", 10, "U/L").replace("2015-03-10", "2016-02-14"));
 
-        String p2 = enrolled(marker, "P2", "follow-up", "hepatitis-b");
+        p2 = enrolled(marker, "P2", "follow-up", "hepatitis-b");
         course(p2, 1, "2015-02-01");
         labs(p2, "2015-01-25", 80, 3.2, "g/dL", 2.5, "mg/dL", 1.6, 1, 0); // 2 + 2 + 1 + 2 + 1 = 8
         labs(p2, "2015-05-01", 90, 3.1, "g/dL", 2.6, "mg/dL", 1.6, 1, 0); // 8
@@ -103,6 +108,43 @@ class OutcomesReportTest {
                 .formParam("followUpTo", "500").formParam("strata", "courses")
                 .post("/fhir/ResearchStudy/" + studyId + "/$outcomes").then().statusCode(200).extract().jsonPath();
         assertMarker(posted, "parameter.find { it.name == 'all' }.part", "1742-6", 2, -40, 1);
+    }
+
+    @Test
+    void correctedAndDeletedValuesChangeTheReport() {
+        String all = "parameter.find { it.name == 'all' }.part";
+        String p2FollowUp = SearchTestData.ids("Observation?subject=Patient/" + p2 + "&code=http://loinc.org|1742-6&date=2015-05-01").get(0);
+        String body = given().accept(FHIR_JSON).get("/fhir/Observation/" + p2FollowUp).then().statusCode(200).extract().asString();
+
+        // P2's follow-up ALT corrected from 90 to 60: P1 −50, P2 −20 → median −35, both improved
+        given().contentType(FHIR_JSON).body(body.replace("\"value\":90.0", "\"value\":60.0").replace("\"status\":\"final\"", "\"status\":\"corrected\""))
+                .put("/fhir/Observation/" + p2FollowUp).then().statusCode(200);
+        assertMarker(outcomes("ResearchStudy/" + studyId + "/$outcomes"), all, "1742-6", 2, -35, 2);
+
+        // then declared entered-in-error: only P1 is left
+        given().contentType(FHIR_JSON).body(body.replace("\"status\":\"final\"", "\"status\":\"entered-in-error\""))
+                .put("/fhir/Observation/" + p2FollowUp).then().statusCode(200);
+        assertMarker(outcomes("ResearchStudy/" + studyId + "/$outcomes"), all, "1742-6", 1, -50, 1);
+
+        // P1's baseline ALT deleted: nobody has both
+        String p1Baseline = SearchTestData.ids("Observation?subject=Patient/" + p1 + "&code=http://loinc.org|1742-6&date=2015-01-03").get(0);
+        given().delete("/fhir/Observation/" + p1Baseline).then().statusCode(200);
+        JsonPath report = outcomes("ResearchStudy/" + studyId + "/$outcomes");
+        assertEquals(0, report.getInt(marker(all, "1742-6") + ".find { it.name == 'subjects' }.valueInteger"));
+        assertNull(report.get(marker(all, "1742-6") + ".find { it.name == 'medianChange' }"));
+    }
+
+    @Test
+    void reindexRebuildsWhatTheReportReads() {
+        String all = "parameter.find { it.name == 'all' }.part";
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> session.createNativeMutationQuery(
+                "delete from study_measurement where patient_id in (:patients)").setParameter("patients", List.of(p1, p2)).executeUpdate());
+        assertEquals(0, outcomes("ResearchStudy/" + studyId + "/$outcomes").getInt(marker(all, "1742-6")
+                + ".find { it.name == 'subjects' }.valueInteger"));
+        given().urlEncodingEnabled(false).post("/fhir/$reindex?_type=Observation").then().statusCode(200);
+        JsonPath report = outcomes("ResearchStudy/" + studyId + "/$outcomes");
+        assertMarker(report, all, "1742-6", 2, -20, 1);
+        assertMarker(report, all, "child-pugh", 2, -2.5, 1);
     }
 
     @Test

@@ -7,13 +7,14 @@ import org.hibernate.Session;
 import org.hl7.fhir.r4.model.Resource;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.hepatrial.fhir.store.WriteRule;
 import io.hepatrial.fhir.store.entity.ResourceEntity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 /**
- * Rebuilds index rows from the stored bodies, one batch of resources per transaction, in pid
+ * Rebuilds index rows (and rows write rules derive) from the stored bodies, one batch of resources per transaction, in pid
  * order. Each batch locks its rows as a write does, so writes running meanwhile are neither lost
  * nor overwritten with stale rows; the returned position lets a caller resume where it stopped.
  */
@@ -28,9 +29,12 @@ public class Reindexer {
     private final FhirContext fhirContext;
     private final IndexExtractor extractor;
     private final IndexWriter writer;
+    private final List<WriteRule> rules;
 
-    public Reindexer(Session session, FhirContext fhirContext, IndexExtractor extractor, IndexWriter writer) {
+    public Reindexer(Session session, FhirContext fhirContext, IndexExtractor extractor, IndexWriter writer,
+            jakarta.enterprise.inject.Instance<WriteRule> rules) {
         this.session = session;
+        this.rules = rules.stream().toList();
         this.fhirContext = fhirContext;
         this.extractor = extractor;
         this.writer = writer;
@@ -47,10 +51,15 @@ public class Reindexer {
             }
             List<ResourceEntity> resources = query.setMaxResults(size).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
             for (ResourceEntity entity : resources) {
-                List<IndexRow> rows = entity.deleted || entity.body == null ? List.of()
-                        : extractor.extract((Resource) fhirContext.newJsonParser()
-                                .parseResource(new String(entity.body, StandardCharsets.UTF_8)));
-                writer.replace(entity.pid, entity.type, rows, true);
+                Resource current = entity.deleted || entity.body == null ? null
+                        : (Resource) fhirContext.newJsonParser().parseResource(new String(entity.body, StandardCharsets.UTF_8));
+                writer.replace(entity.pid, entity.type, current == null ? List.of() : extractor.extract(current), true);
+                // rows the write rules derive from the current version (e.g. the study's measurements)
+                for (WriteRule rule : rules) {
+                    if (rule.appliesTo(entity.type)) {
+                        rule.reindexed(entity.type, entity.logicalId, current);
+                    }
+                }
             }
             Long next = resources.size() < size ? null : resources.get(resources.size() - 1).pid;
             return new Batch(resources.size(), next);

@@ -50,6 +50,15 @@ public interface WriteRule {
     }
 
     /**
+     * Called by {@code $reindex} for every resource of a type the rule applies to, in the batch's
+     * transaction: a rule that keeps rows derived from the current version rebuilds them here.
+     *
+     * @param current the current version, or null when the resource is deleted
+     */
+    default void reindexed(String type, String id, Resource current) {
+    }
+
+    /**
      * @param key         the value compared (namespaced by the rule, e.g. "ResearchStudy.identifier|system|value")
      * @param description what the key means to a client, for the 409's diagnostics
      */
