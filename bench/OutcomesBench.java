@@ -83,16 +83,18 @@ public class OutcomesBench {
         entry(entries, url, "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Bench\",\"given\":[\"P" + p + "\"]}]}");
         entry(entries, null, "{\"resourceType\":\"ResearchSubject\",\"status\":\"on-study\",\"study\":{\"reference\":\"ResearchStudy/" + studyId
                 + "\"},\"individual\":{\"reference\":\"" + url + "\"},\"period\":{\"start\":\"" + index + "\"}}");
-        entry(entries, null, "{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{\"system\":\"" + BASE_CODES + "cirrhosis-etiology\",\"code\":\""
+        entry(entries, null, "{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"19943007\"},{\"system\":\"" + BASE_CODES + "cirrhosis-etiology\",\"code\":\""
                 + ETIOLOGIES[random.nextInt(4)] + "\"}]},\"subject\":{\"reference\":\"" + url + "\"}}");
-        entry(entries, null, "{\"resourceType\":\"Procedure\",\"status\":\"completed\",\"code\":{\"coding\":[{\"system\":\"" + BASE_CODES
+        entry(entries, null, "{\"resourceType\":\"Procedure\",\"status\":\"completed\",\"extension\":[{\"url\":\"https://hepatrial.org/fhir/StructureDefinition/treatment-course-number\",\"valuePositiveInt\":1}],"
+                + "\"bodySite\":[{\"coding\":[{\"system\":\"" + BASE_CODES + "study-codes\",\"code\":\"peripheral-vein\"}]}],\"code\":{\"coding\":[{\"system\":\"" + BASE_CODES
                 + "study-codes\",\"code\":\"stem-cell-transplantation\"}]},\"subject\":{\"reference\":\"" + url + "\"},\"performedDateTime\":\"" + index + "\"}");
         int[] months = {0, 1, 3, 6};
         for (int month : months) {
             LocalDate date = month == 0 ? index.minusDays(7) : index.plusMonths(month);
             for (String[] lab : LABS) {
                 double value = 20 + random.nextInt(100) / (lab[1].equals("U/L") ? 1.0 : 20.0);
-                entry(entries, null, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\""
+                entry(entries, null, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
+                        + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\""
                         + lab[0] + "\"}]},\"subject\":{\"reference\":\"" + url + "\"},\"effectiveDateTime\":\"" + date
                         + "\",\"valueQuantity\":{\"value\":" + value + ",\"system\":\"http://unitsofmeasure.org\",\"code\":\"" + lab[1] + "\"}}");
             }

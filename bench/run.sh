@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Runs the search benchmark against a fresh server: bash bench/run.sh h2|pg [SearchBench args...]
+# Runs a benchmark against a fresh server: bash bench/run.sh h2|pg [search|outcomes] [benchmark args...]
 # Builds the jar if needed, starts it on an empty database (H2 under a temporary directory, or a
-# new PostgreSQL database), runs bench/SearchBench.java, prints the figures and stops the server.
+# new PostgreSQL database), runs bench/SearchBench.java (default) or bench/OutcomesBench.java,
+# prints the figures and stops the server. SERVER_OPTS adds JVM options to the server
+# (e.g. SERVER_OPTS=-Dhepatrial.audit.enabled=false).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-h2}; shift || true
+bench=SearchBench
+case "${1:-}" in
+  search) shift ;;
+  outcomes) bench=OutcomesBench; shift ;;
+esac
 [ -f target/quarkus-app/quarkus-run.jar ] || mvn -q -B -DskipTests package
 work=$(mktemp -d)
 env=()
@@ -13,11 +20,11 @@ if [ "$db" = pg ]; then
   psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $name"
   env=(QUARKUS_PROFILE=pg HEPATRIAL_PG_URL="jdbc:postgresql://127.0.0.1:5432/$name")
 fi
-(cd "$work" && env "${env[@]}" java -Dhepatrial.security.enabled=false -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
+(cd "$work" && env "${env[@]}" java -Dhepatrial.security.enabled=false ${SERVER_OPTS:-} -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8080/fhir/metadata && break; sleep 0.5; done
 pid=$(pgrep -f "quarkus-run.jar" | head -1)
 echo "database=$db"
-java bench/SearchBench.java base=http://127.0.0.1:8080/fhir "$@"
+java "bench/$bench.java" base=http://127.0.0.1:8080/fhir "$@"
 echo "server_rss_kb=$(ps -o rss= -p "$pid" | tr -d ' ')"
 kill "$pid"; wait 2>/dev/null || true
 [ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database $name" || true
