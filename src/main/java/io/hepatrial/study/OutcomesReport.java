@@ -38,6 +38,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class OutcomesReport {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(OutcomesReport.class);
+
     /** The markers the report follows, in report order. */
     static final List<StudyMarker> MARKERS = List.of(StudyMarker.ALT, StudyMarker.AST, StudyMarker.ALBUMIN, StudyMarker.BILIRUBIN,
             StudyMarker.PLATELETS, StudyMarker.WBC, StudyMarker.RBC, StudyMarker.ASCITES_VOLUME, StudyMarker.CHILD_PUGH, StudyMarker.MELD);
@@ -204,6 +206,7 @@ public class OutcomesReport {
 
     /** The enrolled patients of the study with their enrollment, courses, etiology and marker values. */
     private Map<String, PatientData> load(String studyId) {
+        long began = System.nanoTime();
         Map<String, PatientData> patients = new LinkedHashMap<>();
         for (SearchEngine.Projection subject : project("ResearchSubject", Map.of("study", "ResearchStudy/" + studyId),
                 "individual", "status", "date")) {
@@ -220,16 +223,23 @@ public class OutcomesReport {
         }
         // The enrolled patients' data, by their ids in chunks: a few index probes per chunk, whatever the study's size.
         List<String> ids = new ArrayList<>(patients.keySet());
+        long subjectsRead = System.nanoTime();
         for (int from = 0; from < ids.size(); from += CHUNK) {
             String subjects = String.join(",", ids.subList(from, Math.min(ids.size(), from + CHUNK)).stream().map(id -> "Patient/" + id).toList());
             loadChunk(patients, subjects);
         }
+        long conditionsAndCoursesRead = System.nanoTime();
         // marker values come converted from study_measurement (kept by StudyMeasurements on every write)
+        int[] values = new int[1];
         measurements.forPatients(ids, m -> {
             if (MARKERS.contains(m.marker())) {
+                values[0]++;
                 patients.get(m.patientId()).values.computeIfAbsent(m.marker(), k -> new ArrayList<>()).add(new Value(m.at(), m.value()));
             }
         });
+        LOG.debugf("$outcomes of ResearchStudy/%s: %d subjects in %d ms, conditions and courses in %d ms, %d values in %d ms", studyId,
+                patients.size(), (subjectsRead - began) / 1_000_000, (conditionsAndCoursesRead - subjectsRead) / 1_000_000, values[0],
+                (System.nanoTime() - conditionsAndCoursesRead) / 1_000_000);
         return patients;
     }
 

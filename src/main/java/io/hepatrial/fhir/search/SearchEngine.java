@@ -163,21 +163,20 @@ public class SearchEngine {
     }
 
     private SearchResult run(Connection connection, SearchRequest request, String baseUrl) throws SQLException {
-        Long total = null;
-        boolean countOnly = request.summary() == SearchRequest.Summary.COUNT;
-        SearchRequest.Total totalMode = request.total();
-        if (countOnly || totalMode == SearchRequest.Total.ACCURATE || totalMode == SearchRequest.Total.ESTIMATE
-                || (totalMode == null && request.cursor() == null)) {
-            total = count(connection, request, baseUrl);
+        if (request.summary() == SearchRequest.Summary.COUNT) {
+            return new SearchResult(List.of(), List.of(), count(connection, request, baseUrl), null, null);
         }
-        if (countOnly) {
-            return new SearchResult(List.of(), List.of(), total, null, null);
-        }
-
         SearchCursor cursor = request.cursor();
         boolean backwards = cursor != null && cursor.before();
         List<Row> rows = page(connection, request, baseUrl, cursor, backwards);
         boolean more = rows.size() > request.count();
+        SearchRequest.Total totalMode = request.total();
+        Long total = null;
+        if (totalMode == SearchRequest.Total.ACCURATE || totalMode == SearchRequest.Total.ESTIMATE
+                || (totalMode == null && cursor == null)) {
+            // a first page that holds every match is its own count
+            total = cursor == null && !more ? (long) rows.size() : count(connection, request, baseUrl);
+        }
         if (more) {
             rows = rows.subList(0, request.count());
         }
