@@ -71,7 +71,8 @@ public class SearchBench {
             List<String> entries = new ArrayList<>();
             for (int i = start; i < Math.min(observations, start + 100); i++) {
                 int lab = random.nextInt(LOINC.length);
-                entries.add("{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+                entries.add("{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
+                        + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],\"code\":{\"coding\":[{\"system\":"
                         + "\"http://loinc.org\",\"code\":\"" + LOINC[lab] + "\"}]},\"subject\":{\"reference\":\"Patient/"
                         + ids[random.nextInt(patients)] + "\"},\"effectiveDateTime\":\"" + (2011 + random.nextInt(10)) + "-0"
                         + (1 + random.nextInt(9)) + "-1" + random.nextInt(10) + "\",\"valueQuantity\":{\"value\":"
