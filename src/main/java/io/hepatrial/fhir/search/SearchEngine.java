@@ -36,9 +36,13 @@ public class SearchEngine {
     private final Session session;
     private final FhirContext fhirContext;
     private final UcumUnits ucum;
+    /** Without {@code _total}, a first page carries the total only up to this many matches. */
+    private final long defaultTotalLimit;
 
-    public SearchEngine(Session session, FhirContext fhirContext, UcumUnits ucum) {
+    public SearchEngine(Session session, FhirContext fhirContext, UcumUnits ucum,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "hepatrial.search.default-total-limit") long defaultTotalLimit) {
         this.session = session;
+        this.defaultTotalLimit = defaultTotalLimit;
         this.fhirContext = fhirContext;
         this.ucum = ucum;
     }
@@ -172,10 +176,17 @@ public class SearchEngine {
         boolean more = rows.size() > request.count();
         SearchRequest.Total totalMode = request.total();
         Long total = null;
-        if (totalMode == SearchRequest.Total.ACCURATE || totalMode == SearchRequest.Total.ESTIMATE
-                || (totalMode == null && cursor == null)) {
-            // a first page that holds every match is its own count
-            total = cursor == null && !more ? (long) rows.size() : count(connection, request, baseUrl);
+        if (cursor == null && !more) {
+            total = (long) rows.size(); // a first page that holds every match is its own count
+        } else if (totalMode == SearchRequest.Total.ACCURATE || totalMode == SearchRequest.Total.ESTIMATE) {
+            total = count(connection, request, baseUrl);
+        } else if (totalMode == null && cursor == null) {
+            // unasked, the first page counts up to a limit: counting every one of many matches would make it the slow page
+            long counted = count(connection, request, baseUrl, defaultTotalLimit);
+            total = counted <= defaultTotalLimit ? counted : null;
+        }
+        if (totalMode == SearchRequest.Total.NONE) {
+            total = null;
         }
         if (more) {
             rows = rows.subList(0, request.count());
@@ -207,12 +218,25 @@ public class SearchEngine {
     }
 
     private long count(Connection connection, SearchRequest request, String baseUrl) throws SQLException {
+        return count(connection, request, baseUrl, Long.MAX_VALUE);
+    }
+
+    /** The number of matches, counting no further than {@code limit} + 1 (more than the limit: limit + 1). */
+    private long count(Connection connection, SearchRequest request, String baseUrl, long limit) throws SQLException {
+        boolean bounded = limit < Long.MAX_VALUE;
         Sql sql = new Sql();
+        if (bounded) {
+            sql.append("select count(*) from (");
+        }
         if (indexWalk(request) != null) {
-            indexWalkFromWhere(sql, request, baseUrl, row -> "select count(distinct " + row + ".resource_pid)");
+            indexWalkFromWhere(sql, request, baseUrl, row -> bounded ? "select distinct " + row + ".resource_pid"
+                    : "select count(distinct " + row + ".resource_pid)");
         } else {
-            sql.append("select count(*) from ");
+            sql.append(bounded ? "select r.pid from " : "select count(*) from ");
             fromWhere(sql, request, baseUrl);
+        }
+        if (bounded) {
+            sql.append(" limit " + (limit + 1) + ") counted");
         }
         try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
             result.next();
