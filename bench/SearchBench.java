@@ -1,5 +1,6 @@
 // Hepatrial search benchmark (issue: FHIR search). Single file, JDK only:
 //   java bench/SearchBench.java base=http://127.0.0.1:8080/fhir [patients=1000] [observations=100000]
+//   (load=false tag=<tag of an earlier run>: measure again on data an earlier run loaded)
 // Loads Patients and lab Observations (seeded, through transaction Bundles), then measures at
 // 4 concurrent clients:
 //   - Observation?subject=Patient/x&code=http://loinc.org|1742-6   (p50/p99)
@@ -51,44 +52,17 @@ public class SearchBench {
         String tag = p.get("tag");
         SplittableRandom random = new SplittableRandom(Long.parseLong(p.get("seed")));
 
-        long t0 = System.nanoTime();
         String[] ids = new String[patients];
-        for (int start = 0; start < patients; start += 100) {
-            List<String> entries = new ArrayList<>();
-            for (int i = start; i < Math.min(patients, start + 100); i++) {
-                entries.add("{\"resource\":{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:bench:" + tag
-                        + "\",\"value\":\"p" + i + "\"}],\"gender\":\"" + (i % 2 == 0 ? "female" : "male")
-                        + "\"},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
-            }
-            Matcher m = LOCATION.matcher(post(bundle(entries)));
-            for (int i = start; m.find(); i++) {
-                ids[i] = m.group(1).split("/")[1];
-            }
-        }
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        List<Future<?>> loads = new ArrayList<>();
-        for (int start = 0; start < observations; start += 100) {
-            List<String> entries = new ArrayList<>();
-            for (int i = start; i < Math.min(observations, start + 100); i++) {
-                int lab = random.nextInt(LOINC.length);
-                entries.add("{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
-                        + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],\"code\":{\"coding\":[{\"system\":"
-                        + "\"http://loinc.org\",\"code\":\"" + LOINC[lab] + "\"}]},\"subject\":{\"reference\":\"Patient/"
-                        + ids[random.nextInt(patients)] + "\"},\"effectiveDateTime\":\"" + (2011 + random.nextInt(10)) + "-0"
-                        + (1 + random.nextInt(9)) + "-1" + random.nextInt(10) + "\",\"valueQuantity\":{\"value\":"
-                        + (10 + random.nextInt(90)) + ",\"unit\":\"" + UNIT[lab] + "\",\"system\":\"http://unitsofmeasure.org\","
-                        + "\"code\":\"" + UNIT[lab] + "\"}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+        if (Boolean.parseBoolean(p.getOrDefault("load", "true"))) {
+            load(pool, ids, patients, observations, tag, random);
+        } else {
+            for (int i = 0; i < patients; i++) {
+                Matcher m = Pattern.compile("\"fullUrl\"\\s*:\\s*\"[^\"]*/Patient/([^\"/]+)\"")
+                        .matcher(get(base + "/Patient?identifier=" + enc("urn:bench:" + tag + "|p" + i)));
+                ids[i] = m.find() ? m.group(1) : null;
             }
-            String body = bundle(entries);
-            loads.add(pool.submit(() -> post(body)));
         }
-        for (Future<?> load : loads) {
-            load.get();
-        }
-        out("loaded_patients", patients);
-        out("loaded_observations", observations);
-        out("load_s", String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        Thread.sleep(10_000); // let the server refresh its planner statistics, as it does after bulk loads
 
         int searches = Integer.parseInt(p.get("searches"));
         measure(pool, "obs_subject_code", searches, i -> "/Observation?subject=Patient/" + ids[i % patients]
@@ -121,6 +95,47 @@ public class SearchBench {
         out("deep_paging_page_p99_ms", String.format("%.1f", all.get((int) (all.size() * 0.99))));
         out("deep_paging_page_max_ms", String.format("%.1f", all.get(all.size() - 1)));
         pool.shutdown();
+    }
+
+    static void load(ExecutorService pool, String[] ids, int patients, int observations, String tag, SplittableRandom random)
+            throws Exception {
+        long t0 = System.nanoTime();
+        for (int start = 0; start < patients; start += 100) {
+            List<String> entries = new ArrayList<>();
+            for (int i = start; i < Math.min(patients, start + 100); i++) {
+                entries.add("{\"resource\":{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:bench:" + tag
+                        + "\",\"value\":\"p" + i + "\"}],\"gender\":\"" + (i % 2 == 0 ? "female" : "male")
+                        + "\"},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
+            }
+            Matcher m = LOCATION.matcher(post(bundle(entries)));
+            for (int i = start; m.find(); i++) {
+                ids[i] = m.group(1).split("/")[1];
+            }
+        }
+        List<Future<?>> loads = new ArrayList<>();
+        for (int start = 0; start < observations; start += 100) {
+            List<String> entries = new ArrayList<>();
+            for (int i = start; i < Math.min(observations, start + 100); i++) {
+                int lab = random.nextInt(LOINC.length);
+                entries.add("{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
+                        + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"laboratory\"}]}],\"code\":{\"coding\":[{\"system\":"
+                        + "\"http://loinc.org\",\"code\":\"" + LOINC[lab] + "\"}]},\"subject\":{\"reference\":\"Patient/"
+                        + ids[random.nextInt(patients)] + "\"},\"effectiveDateTime\":\"" + (2011 + random.nextInt(10)) + "-0"
+                        + (1 + random.nextInt(9)) + "-1" + random.nextInt(10) + "\",\"valueQuantity\":{\"value\":"
+                        + (10 + random.nextInt(90)) + ",\"unit\":\"" + UNIT[lab] + "\",\"system\":\"http://unitsofmeasure.org\","
+                        + "\"code\":\"" + UNIT[lab] + "\"}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+            }
+            String body = bundle(entries);
+            loads.add(pool.submit(() -> post(body)));
+        }
+        for (Future<?> load : loads) {
+            load.get();
+        }
+        out("loaded_patients", patients);
+        out("loaded_observations", observations);
+        out("load_s", String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+        Thread.sleep(10_000); // let the server refresh its planner statistics, as it does after bulk loads
+
     }
 
     interface Url {

@@ -172,17 +172,25 @@ public class SearchEngine {
         }
         SearchCursor cursor = request.cursor();
         boolean backwards = cursor != null && cursor.before();
-        List<Row> rows = page(connection, request, baseUrl, cursor, backwards);
-        boolean more = rows.size() > request.count();
         SearchRequest.Total totalMode = request.total();
+        // unasked, a first page counts up to a limit (counting every one of many matches would make it the slow
+        // page); an index walk counts while it reads the page's pids, in the same query
+        boolean boundedTotal = totalMode == null && cursor == null;
+        long[] walked = {-1};
+        List<Row> rows;
+        if (indexWalk(request) != null) {
+            rows = indexWalkPage(connection, request, baseUrl, cursor, backwards, boundedTotal ? defaultTotalLimit + 1 : 0, walked);
+        } else {
+            rows = page(connection, request, baseUrl, cursor, backwards);
+        }
+        boolean more = rows.size() > request.count();
         Long total = null;
         if (cursor == null && !more) {
             total = (long) rows.size(); // a first page that holds every match is its own count
         } else if (totalMode == SearchRequest.Total.ACCURATE || totalMode == SearchRequest.Total.ESTIMATE) {
             total = count(connection, request, baseUrl);
-        } else if (totalMode == null && cursor == null) {
-            // unasked, the first page counts up to a limit: counting every one of many matches would make it the slow page
-            long counted = count(connection, request, baseUrl, defaultTotalLimit);
+        } else if (boundedTotal) {
+            long counted = walked[0] >= 0 ? walked[0] : count(connection, request, baseUrl, defaultTotalLimit);
             total = counted <= defaultTotalLimit ? counted : null;
         }
         if (totalMode == SearchRequest.Total.NONE) {
@@ -305,9 +313,14 @@ public class SearchEngine {
         return row;
     }
 
+    /**
+     * @param countUpTo when above the page size, the walk reads up to this many pids (not only the page's) and
+     *                  puts how many it found in {@code walked[0]}: the first page's bounded total, in the same query
+     */
     private List<Row> indexWalkPage(Connection connection, SearchRequest request, String baseUrl, SearchCursor cursor,
-            boolean backwards) throws SQLException {
-        int wanted = request.count() + 1;
+            boolean backwards, long countUpTo, long[] walked) throws SQLException {
+        boolean counting = countUpTo > request.count() + 1;
+        int wanted = counting ? (int) Math.min(Integer.MAX_VALUE - 1, countUpTo) : request.count() + 1;
         java.util.LinkedHashSet<Long> pids = new java.util.LinkedHashSet<>();
         Long after = cursor == null ? null : cursor.pid();
         while (pids.size() < wanted) {
@@ -329,7 +342,10 @@ public class SearchEngine {
                 break;
             }
         }
-        List<Long> page = new ArrayList<>(pids).subList(0, Math.min(pids.size(), wanted));
+        if (counting) {
+            walked[0] = pids.size();
+        }
+        List<Long> page = new ArrayList<>(pids).subList(0, Math.min(pids.size(), request.count() + 1));
         List<Row> rows = new ArrayList<>();
         for (PagedVersion version : load(connection, new java.util.LinkedHashSet<>(page))) {
             rows.add(new Row(version, List.of()));
@@ -342,9 +358,6 @@ public class SearchEngine {
 
     private List<Row> page(Connection connection, SearchRequest request, String baseUrl, SearchCursor cursor, boolean backwards)
             throws SQLException {
-        if (indexWalk(request) != null) {
-            return indexWalkPage(connection, request, baseUrl, cursor, backwards);
-        }
         List<SortKey> keys = request.sort();
         Sql sql = new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body");
         for (SortKey key : keys) {

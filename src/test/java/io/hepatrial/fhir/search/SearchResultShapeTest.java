@@ -99,6 +99,9 @@ class SearchResultShapeTest {
         assertNull(unasked.get("total"));
         assertEquals(20, unasked.getList("entry").size());
         assertNotNull(unasked.getString("link.find { it.relation == 'next' }.url"));
+        // the same with _sort (no index walk: a separate bounded count)
+        assertNull(search("Observation?subject=Patient/" + patient + "&_sort=-date").get("total"));
+        assertEquals(1000, search("Observation?subject=Patient/" + patient + "&code=http://loinc.org|8310-5&_sort=-date").getInt("total"));
         assertEquals(1001, search("Observation?subject=Patient/" + patient + "&_total=accurate").getInt("total"));
         assertEquals(1001, search("Observation?subject=Patient/" + patient + "&_summary=count").getInt("total"));
         assertEquals(1, search("Observation?subject=Patient/" + patient + "&code=http://loinc.org|8867-4").getInt("total"));
