@@ -65,6 +65,18 @@ public class SearchBench {
         }
 
         int searches = Integer.parseInt(p.get("searches"));
+        int rounds = Integer.parseInt(p.getOrDefault("rounds", "2"));
+        // round 1 right after the load; round 2 on the same data a moment later (the steady state)
+        for (int round = 1; round <= rounds; round++) {
+            prefix = rounds == 1 ? "" : "round" + round + "_";
+            measureAll(pool, searches, ids, patients, tag, concurrency);
+        }
+        pool.shutdown();
+    }
+
+    static String prefix = "";
+
+    static void measureAll(ExecutorService pool, int searches, String[] ids, int patients, String tag, int concurrency) throws Exception {
         measure(pool, "obs_subject_code", searches, i -> "/Observation?subject=Patient/" + ids[i % patients]
                 + "&code=" + enc("http://loinc.org|1742-6"));
         measure(pool, "patient_identifier", searches, i -> "/Patient?identifier=" + enc("urn:bench:" + tag + "|p" + (i % patients)));
@@ -94,7 +106,6 @@ public class SearchBench {
         out("deep_paging_page_p50_ms", String.format("%.1f", all.get(all.size() / 2)));
         out("deep_paging_page_p99_ms", String.format("%.1f", all.get((int) (all.size() * 0.99))));
         out("deep_paging_page_max_ms", String.format("%.1f", all.get(all.size() - 1)));
-        pool.shutdown();
     }
 
     static void load(ExecutorService pool, String[] ids, int patients, int observations, String tag, SplittableRandom random)
@@ -195,6 +206,7 @@ public class SearchBench {
     }
 
     static void out(String key, Object value) {
+        key = key.startsWith("load") ? key : prefix + key;
         System.out.println(key + "=" + value);
     }
 }
