@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -43,11 +42,15 @@ public class AuditTrail {
 
     private final ResourceStore store;
     private final boolean enabled;
-    private final ExecutorService background = Executors.newSingleThreadExecutor(runnable -> {
+    private final java.util.concurrent.ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "audit-trail");
         thread.setDaemon(true);
         return thread;
     });
+    /** Whether a flush is scheduled and has not started yet. */
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** How long queued records wait for more to join them: one transaction (one commit) per interval under load. */
+    private static final long BATCH_MILLIS = 200;
     private final java.util.concurrent.ConcurrentLinkedQueue<Event> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public AuditTrail(ResourceStore store, @ConfigProperty(name = "hepatrial.audit.enabled") boolean enabled) {
@@ -64,10 +67,20 @@ public class AuditTrail {
         store.create(auditEvent(event));
     }
 
-    /** Queues the record; a background thread stores the queued ones in one transaction. */
+    /** Queues the record; a background thread stores the queued ones in one transaction, at most every 200 ms. */
     public void recordLater(Event event) {
         pending.add(event);
-        background.execute(this::flush);
+        if (flushScheduled.compareAndSet(false, true)) {
+            background.schedule(() -> {
+                flushScheduled.set(false);
+                flush();
+            }, BATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** What is still queued when the service stops is stored before it goes. */
+    void storeQueuedOnShutdown(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent shutdown) {
+        flush();
     }
 
     /** Stores everything queued so far (tests call it to see the records at once). */
