@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * Child-Pugh and MELD / MELD-Na as published (docs/outcomes.md has the sources): pure functions
+ * Child-Pugh, MELD / MELD-Na and MELD 3.0 as published (docs/outcomes.md has the sources): pure functions
  * of their inputs in the units the formulas use.
  */
 public final class ClinicalScores {
@@ -59,5 +59,25 @@ public final class ClinicalScores {
         double sodium = Math.min(137, Math.max(125, sodiumMmolL));
         double value = meld + 1.32 * (137 - sodium) - 0.033 * meld * (137 - sodium);
         return Math.min(40, (int) Math.round(value));
+    }
+
+    /**
+     * MELD 3.0 (Kim et al., Gastroenterology 2021; OPTN policy 2023): 1.33 × female + 4.56 ln bilirubin
+     * + 0.82 × (137 − Na) − 0.24 × (137 − Na) × ln bilirubin + 9.09 ln INR + 11.14 ln creatinine
+     * + 1.85 × (3.5 − albumin) − 1.83 × (3.5 − albumin) × ln creatinine + 6, rounded to the nearest
+     * whole number, capped at 40. Bilirubin, INR and creatinine below 1.0 are set to 1.0, creatinine
+     * above 3.0 (or on dialysis twice in the past week) to 3.0, sodium bounded to 125–137 mmol/L,
+     * albumin to 1.5–3.5 g/dL. Units mg/dL, g/dL, mmol/L.
+     */
+    public static int meld3(boolean female, double creatinineMgDl, double bilirubinMgDl, double inr, double sodiumMmolL,
+            double albuminGDl, boolean dialysis) {
+        double lnCreatinine = Math.log(dialysis ? 3.0 : Math.min(3.0, Math.max(1.0, creatinineMgDl)));
+        double lnBilirubin = Math.log(Math.max(1.0, bilirubinMgDl));
+        double lnInr = Math.log(Math.max(1.0, inr));
+        double sodiumBelow137 = 137 - Math.min(137, Math.max(125, sodiumMmolL));
+        double albuminBelow35 = 3.5 - Math.min(3.5, Math.max(1.5, albuminGDl));
+        double value = (female ? 1.33 : 0) + 4.56 * lnBilirubin + 0.82 * sodiumBelow137 - 0.24 * sodiumBelow137 * lnBilirubin
+                + 9.09 * lnInr + 11.14 * lnCreatinine + 1.85 * albuminBelow35 - 1.83 * albuminBelow35 * lnCreatinine + 6;
+        return (int) Math.min(40, Math.round(value));
     }
 }

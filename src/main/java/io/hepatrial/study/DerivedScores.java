@@ -14,7 +14,9 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -30,7 +32,7 @@ import io.hepatrial.fhir.store.WriteRule;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Keeps the Child-Pugh, MELD and MELD-Na Observations of patients enrolled in a study (any
+ * Keeps the Child-Pugh, MELD, MELD-Na and MELD 3.0 Observations of patients enrolled in a study (any
  * ResearchSubject) current: when an input Observation
  * (bilirubin, albumin, INR, ascites grade, encephalopathy grade, creatinine, sodium) is created,
  * corrected or deleted, the scores of that patient and day are recomputed at the end of the same
@@ -44,7 +46,8 @@ public class DerivedScores implements WriteRule {
     public static final String IDENTIFIER_SYSTEM = StudyCodes.BASE + "/derived-score";
     static final List<StudyMarker> INPUTS = List.of(StudyMarker.BILIRUBIN, StudyMarker.ALBUMIN, StudyMarker.INR,
             StudyMarker.ASCITES_GRADE, StudyMarker.ENCEPHALOPATHY, StudyMarker.CREATININE, StudyMarker.SODIUM);
-    private static final List<StudyMarker> SCORES = List.of(StudyMarker.CHILD_PUGH, StudyMarker.MELD, StudyMarker.MELD_NA);
+    private static final List<StudyMarker> SCORES = List.of(StudyMarker.CHILD_PUGH, StudyMarker.MELD, StudyMarker.MELD_NA,
+            StudyMarker.MELD_3);
 
     private final SearchRequestParser parser;
     private final SearchEngine engine;
@@ -68,11 +71,19 @@ public class DerivedScores implements WriteRule {
 
     @Override
     public boolean appliesTo(String resourceType) {
-        return enabled && "Observation".equals(resourceType);
+        return enabled && ("Observation".equals(resourceType) || "Patient".equals(resourceType));
     }
 
     @Override
     public void afterWrite(String type, String id, Resource written, java.util.function.Supplier<Resource> previous) {
+        if ("Patient".equals(type)) {
+            // sex is an input of MELD 3.0: a corrected gender recomputes every day the patient has a MELD
+            if (written != null && previous.get() instanceof Patient before
+                    && !java.util.Objects.equals(before.getGender(), ((Patient) written).getGender())) {
+                scheduleDaysWithMeld(id);
+            }
+            return;
+        }
         scheduleFor((Observation) written);
         // a correction may have moved an input to another patient, day or code: the old place is recomputed too
         scheduleFor((Observation) previous.get());
@@ -90,6 +101,19 @@ public class DerivedScores implements WriteRule {
         // collected over the whole transaction (a Bundle of labs) and looked at once before commit
         Set<PatientDay> pending = StoreTransactions.transactionLocal("derived-scores", java.util.LinkedHashSet::new);
         pending.add(new PatientDay(patient.substring("Patient/".length()), day));
+        StoreTransactions.beforeCommit("derived-scores", () -> recomputeAll(pending));
+    }
+
+    private void scheduleDaysWithMeld(String patientId) {
+        Map<String, List<String>> query = Map.of("subject", List.of("Patient/" + patientId), "code",
+                List.of(StudyMarker.MELD.code().token()), "_count", List.of("1000"));
+        Set<PatientDay> pending = StoreTransactions.transactionLocal("derived-scores", java.util.LinkedHashSet::new);
+        for (StoredVersion version : engine.search(parser.parse("Observation", query, false), "").matches()) {
+            LocalDate day = day((Observation) fhirContext.newJsonParser().parseResource(new String(version.body(), StandardCharsets.UTF_8)));
+            if (day != null) {
+                pending.add(new PatientDay(patientId, day));
+            }
+        }
         StoreTransactions.beforeCommit("derived-scores", () -> recomputeAll(pending));
     }
 
@@ -171,6 +195,12 @@ public class DerivedScores implements WriteRule {
                 wanted.put(StudyMarker.MELD_NA, score(patientId, day, StudyMarker.MELD_NA, ClinicalScores.meldNa(meld, sodium.get()),
                         inputs, List.of(StudyMarker.CREATININE, StudyMarker.BILIRUBIN, StudyMarker.INR, StudyMarker.SODIUM)));
             }
+            Optional<Boolean> female = sodium.isPresent() && albumin.isPresent() ? female(patientId) : Optional.empty();
+            if (female.isPresent()) {
+                wanted.put(StudyMarker.MELD_3, score(patientId, day, StudyMarker.MELD_3, ClinicalScores.meld3(female.get(),
+                        creatinine.get(), bilirubin.get(), inr.get(), sodium.get(), albumin.get(), false), inputs,
+                        List.of(StudyMarker.CREATININE, StudyMarker.BILIRUBIN, StudyMarker.INR, StudyMarker.SODIUM, StudyMarker.ALBUMIN)));
+            }
         }
         Map<StudyMarker, StoredVersion> existing = existingScores(patientId, day);
         for (StudyMarker score : SCORES) {
@@ -185,6 +215,14 @@ public class DerivedScores implements WriteRule {
                 store.update("Observation", have.id(), want, null);
             }
         }
+    }
+
+    /** Whether the patient is female, from Patient.gender; empty unless it says female or male (MELD 3.0 then is no guess). */
+    private Optional<Boolean> female(String patientId) {
+        return store.read("Patient", patientId).filter(v -> v.body() != null)
+                .map(v -> ((Patient) fhirContext.newJsonParser().parseResource(new String(v.body(), StandardCharsets.UTF_8))).getGender())
+                .filter(g -> g == Enumerations.AdministrativeGender.FEMALE || g == Enumerations.AdministrativeGender.MALE)
+                .map(g -> g == Enumerations.AdministrativeGender.FEMALE);
     }
 
     private Map<StudyMarker, Observation> latestInputs(String patientId, LocalDate day) {

@@ -25,7 +25,8 @@ public enum StudyMarker {
     ENCEPHALOPATHY("Hepatic encephalopathy grade", null, false, 0, local("hepatic-encephalopathy-grade")),
     CHILD_PUGH("Child-Pugh score", "{score}", false, 0, local("child-pugh")),
     MELD("MELD", "{score}", false, 0, local("meld")),
-    MELD_NA("MELD-Na", "{score}", false, 0, local("meld-na"));
+    MELD_NA("MELD-Na", "{score}", false, 0, local("meld-na")),
+    MELD_3("MELD 3.0", "{score}", false, 0, local("meld-3"));
 
     /** Observation statuses whose values the study uses (preliminary, cancelled and entered-in-error ones are left out). */
     public static final java.util.Set<String> USABLE_STATUSES = java.util.Set.of("final", "amended", "corrected");

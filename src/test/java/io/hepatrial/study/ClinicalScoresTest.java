@@ -87,4 +87,35 @@ class ClinicalScoresTest {
         assertEquals(39, ClinicalScores.meldNa(38, 125));
         assertEquals(40, ClinicalScores.meldNa(40, 125));
     }
+
+    @Test
+    void meld3WorkedExamples() {
+        // every input at its floor (bilirubin, INR, creatinine 1.0; sodium 137; albumin 3.5): only the constant, 6;
+        // a woman: 6 + 1.33 = 7.33 → 7
+        assertEquals(6, ClinicalScores.meld3(false, 1.0, 1.0, 1.0, 137, 3.5, false));
+        assertEquals(7, ClinicalScores.meld3(true, 1.0, 1.0, 1.0, 137, 3.5, false));
+        // creatinine 1.2, bilirubin 3.0, INR 1.5, sodium 130, albumin 3.0 (ln 1.2 = 0.182322, ln 3 = 1.098612, ln 1.5 = 0.405465):
+        // 4.56·1.098612 + 0.82·7 − 0.24·7·1.098612 + 9.09·0.405465 + 11.14·0.182322 + 1.85·0.5 − 1.83·0.5·0.182322 + 6
+        // = 5.009671 + 5.74 − 1.845668 + 3.685677 + 2.031067 + 0.925 − 0.166825 + 6 = 21.378922 → 21; a woman 22.708922 → 23
+        assertEquals(21, ClinicalScores.meld3(false, 1.2, 3.0, 1.5, 130, 3.0, false));
+        assertEquals(23, ClinicalScores.meld3(true, 1.2, 3.0, 1.5, 130, 3.0, false));
+    }
+
+    @Test
+    void meld3BoundsAndCap() {
+        // below the floors: as at the floors
+        assertEquals(6, ClinicalScores.meld3(false, 0.6, 0.4, 0.9, 142, 4.4, false));
+        // creatinine above 3.0 counts as 3.0, and so does dialysis: 11.14·ln 3 = 12.238538 + 6 = 18.24 → 18
+        assertEquals(18, ClinicalScores.meld3(false, 5.0, 1.0, 1.0, 137, 3.5, false));
+        assertEquals(18, ClinicalScores.meld3(false, 3.0, 1.0, 1.0, 137, 3.5, false));
+        assertEquals(18, ClinicalScores.meld3(false, 1.0, 1.0, 1.0, 137, 3.5, true));
+        // sodium below 125 counts as 125: 0.82·12 + 6 = 15.84 → 16
+        assertEquals(16, ClinicalScores.meld3(false, 1.0, 1.0, 1.0, 118, 3.5, false));
+        // albumin below 1.5 counts as 1.5: 1.85·2 + 6 = 9.7 → 10; with creatinine 3.0 the interaction
+        // −1.83·2·1.098612 = −4.020920: 12.238538 + 3.7 − 4.020920 + 6 = 17.917618 → 18
+        assertEquals(10, ClinicalScores.meld3(false, 1.0, 1.0, 1.0, 137, 1.0, false));
+        assertEquals(18, ClinicalScores.meld3(false, 3.0, 1.0, 1.0, 137, 1.0, false));
+        // capped at 40 (here 47.9 before the cap)
+        assertEquals(40, ClinicalScores.meld3(true, 4.0, 40.0, 4.0, 120, 1.0, false));
+    }
 }

@@ -17,7 +17,7 @@ import io.hepatrial.fhir.search.SearchTestData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
-/** Child-Pugh, MELD and MELD-Na follow their inputs: created, corrected and removed in the inputs' transaction. */
+/** Child-Pugh, MELD, MELD-Na and MELD 3.0 follow their inputs (and MELD 3.0 the patient's sex): created, corrected and removed in the inputs' transaction. */
 @QuarkusTest
 class DerivedScoresTest {
 
@@ -48,6 +48,11 @@ class DerivedScoresTest {
         assertEquals(17, score(p, "meld").getInt("entry[0].resource.valueQuantity.value"));
         // MELD-Na, sodium 130: 17 + 9.24 − 0.033·17·7 = 22.313 → 22
         assertEquals(22, score(p, "meld-na").getInt("entry[0].resource.valueQuantity.value"));
+        // MELD 3.0 of this man (worked out in ClinicalScoresTest): 21.38 → 21, from creatinine, bilirubin, INR, sodium, albumin
+        JsonPath meld3 = score(p, "meld-3");
+        assertEquals(21, meld3.getInt("entry[0].resource.valueQuantity.value"));
+        assertEquals(Set.of(inputIds.get(0), inputIds.get(1), inputIds.get(2), inputIds.get(5), inputIds.get(6)),
+                new HashSet<>(meld3.getList("entry[0].resource.derivedFrom.reference")));
 
         // a corrected bilirubin (1.5 mg/dL → 1 point) updates Child-Pugh to 7 and MELD to 0.17448 + 0.15327 + 0.45412 + 0.643 = 1.4249 → 14
         String bilirubinId = inputIds.get(0).split("/")[1];
@@ -57,11 +62,28 @@ class DerivedScoresTest {
         assertEquals(7, score(p, "child-pugh").getInt("entry[0].resource.valueQuantity.value"));
         assertEquals(14, score(p, "meld").getInt("entry[0].resource.valueQuantity.value"));
         assertEquals("2", score(p, "meld").getString("entry[0].resource.meta.versionId"));
+        // MELD 3.0 with bilirubin 1.5 (ln 0.405465): 1.848920 + 5.74 − 0.681181 + 3.685677 + 2.031067 + 0.925 − 0.166825 + 6
+        // = 19.382658 → 19
+        assertEquals(19, score(p, "meld-3").getInt("entry[0].resource.valueQuantity.value"));
+
+        // the patient's recorded sex corrected to female: + 1.33 = 20.71 → 21, in the Patient update's transaction
+        String patient = given().accept(FHIR_JSON).get("/fhir/Patient/" + p).then().statusCode(200).extract().asString();
+        given().contentType(FHIR_JSON).body(patient.replace("\"gender\":\"male\"", "\"gender\":\"female\"")).put("/fhir/Patient/" + p)
+                .then().statusCode(200);
+        assertEquals(21, score(p, "meld-3").getInt("entry[0].resource.valueQuantity.value"));
+        // and to unknown: no MELD 3.0 (never a guess), MELD stays
+        given().contentType(FHIR_JSON).body(patient.replace("\"gender\":\"male\"", "\"gender\":\"unknown\"")).put("/fhir/Patient/" + p)
+                .then().statusCode(200);
+        assertEquals(0, score(p, "meld-3").getInt("total"));
+        assertEquals(1, score(p, "meld").getInt("total"));
+        given().contentType(FHIR_JSON).body(patient).put("/fhir/Patient/" + p).then().statusCode(200);
+        assertEquals(19, score(p, "meld-3").getInt("entry[0].resource.valueQuantity.value"));
 
         // without creatinine there is no MELD (and no MELD-Na); Child-Pugh stays
         given().delete("/fhir/" + inputIds.get(5)).then().statusCode(200);
         assertEquals(0, score(p, "meld").getInt("total"));
         assertEquals(0, score(p, "meld-na").getInt("total"));
+        assertEquals(0, score(p, "meld-3").getInt("total"));
         assertEquals(1, score(p, "child-pugh").getInt("total"));
     }
 
