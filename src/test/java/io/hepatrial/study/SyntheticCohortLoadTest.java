@@ -35,8 +35,9 @@ class SyntheticCohortLoadTest {
         long threeCourses = patients.stream().filter(p -> p.courses() == 3).count();
         assertEquals(threeCourses, count("Procedure?course-number=3&study.identifier=ChiCTR-TNRC-11001488&" + TAG));
         long labs = patients.stream().mapToLong(p -> p.labs().size()).sum();
-        // the labs, plus Child-Pugh, MELD and MELD-Na derived at each of the four visits (all inputs are there)
-        assertEquals(labs + 131 * 4 * 3, count("Observation?" + TAG));
+        // the labs, plus Child-Pugh, MELD, MELD-Na and MELD 3.0 derived at each of the four visits (all inputs are there)
+        assertEquals(labs + 131 * 4 * 4, count("Observation?" + TAG));
+        assertEquals(131 * 4, count("Observation?code=" + StudyCodes.STUDY_CODES + "|meld-3&" + TAG));
         assertEquals(131 * 4, count("Observation?code=" + StudyCodes.STUDY_CODES + "|child-pugh&" + TAG));
         // the labs of the enrolled patients, by the study's number: ALT at baseline and three follow-ups each
         assertEquals(131 * 4, count("Observation?code=http://loinc.org|1742-6&patient._has:ResearchSubject:individual:study.identifier="
