@@ -1,14 +1,11 @@
 package io.hepatrial.study;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -19,6 +16,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Resource;
 
 import io.hepatrial.fhir.search.FhirDates;
+import io.hepatrial.fhir.store.ValueLists;
 import io.hepatrial.fhir.store.WriteRule;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -127,42 +125,27 @@ public class StudyMeasurements implements WriteRule {
         return range == null ? null : range.low();
     }
 
-    /**
-     * Every measurement of these patients, in chunks of patient ids: PostgreSQL takes a chunk as one
-     * array parameter; H2 probes an index only for a literal IN list.
-     */
+    /** Every measurement of these patients, read in chunks of patient ids ({@link ValueLists}). */
     public void forPatients(List<String> patientIds, Consumer<Measurement> consumer) {
         session.doWork(connection -> {
-            boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
-            int chunk = postgres ? 20_000 : 1_000;
+            boolean postgres = ValueLists.isPostgres(connection);
+            int chunk = Math.min(20_000, ValueLists.chunkSize(postgres));
             for (int from = 0; from < patientIds.size(); from += chunk) {
-                read(connection, patientIds.subList(from, Math.min(patientIds.size(), from + chunk)), postgres, consumer);
-            }
-        });
-    }
-
-    private static void read(Connection connection, List<String> ids, boolean postgres, Consumer<Measurement> consumer) throws SQLException {
-        StringBuilder sql = new StringBuilder("select patient_id, marker, effective_at, value_in_unit from study_measurement where patient_id");
-        if (postgres) {
-            sql.append(" = any(?)");
-        } else {
-            sql.append(" in (");
-            for (int n = 0; n < ids.size(); n++) {
-                sql.append(n == 0 ? "'" : ",'").append(ids.get(n).replace("'", "''")).append('\'');
-            }
-            sql.append(')');
-        }
-        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            if (postgres) {
-                statement.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
-            }
-            statement.setFetchSize(5_000);
-            try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    consumer.accept(new Measurement(result.getString(1), StudyMarker.valueOf(result.getString(2)),
-                            result.getObject(3, OffsetDateTime.class).toInstant(), result.getDouble(4)));
+                List<String> ids = patientIds.subList(from, Math.min(patientIds.size(), from + chunk));
+                StringBuilder sql = new StringBuilder(
+                        "select patient_id, marker, effective_at, value_in_unit from study_measurement where patient_id");
+                ValueLists.appendIn(sql, ids, postgres);
+                try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+                    ValueLists.bind(statement, 1, ids, postgres, "varchar");
+                    statement.setFetchSize(5_000);
+                    try (ResultSet result = statement.executeQuery()) {
+                        while (result.next()) {
+                            consumer.accept(new Measurement(result.getString(1), StudyMarker.valueOf(result.getString(2)),
+                                    result.getObject(3, OffsetDateTime.class).toInstant(), result.getDouble(4)));
+                        }
+                    }
                 }
             }
-        }
+        });
     }
 }

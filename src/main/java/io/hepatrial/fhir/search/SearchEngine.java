@@ -79,7 +79,7 @@ public class SearchEngine {
                 return List.of();
             }
             // one query per index table (and chunk): its rows of the asked parameters for those pids
-            boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            boolean postgres = io.hepatrial.fhir.store.ValueLists.isPostgres(connection);
             List<Long> pids = new ArrayList<>(byPid.keySet());
             Map<String, Map<String, SearchParameterDefinition>> byTable = new java.util.LinkedHashMap<>();
             for (SearchParameterDefinition param : params) {
@@ -87,8 +87,7 @@ public class SearchEngine {
             }
             for (Map.Entry<String, Map<String, SearchParameterDefinition>> table : byTable.entrySet()) {
                 SearchParameterDefinition any = table.getValue().values().iterator().next();
-                // PostgreSQL takes all pids as one array (hashed); H2 probes its pid index only for a literal IN list
-                int chunk = postgres ? Integer.MAX_VALUE : 1000;
+                int chunk = io.hepatrial.fhir.store.ValueLists.chunkSize(postgres);
                 for (int from = 0; from < pids.size(); from += chunk) {
                     List<Long> part = pids.subList(from, (int) Math.min(pids.size(), (long) from + chunk));
                     StringBuilder sql = new StringBuilder("select i.resource_pid, i.param, " + projectedColumns(any) + " from "
@@ -98,19 +97,9 @@ public class SearchEngine {
                         sql.append(n == 0 ? "'" : ", '").append(names.get(n).replace("'", "''")).append("'");
                     }
                     sql.append(") and i.resource_pid");
-                    if (postgres) {
-                        sql.append(" = any(?)");
-                    } else {
-                        sql.append(" in (");
-                        for (int n = 0; n < part.size(); n++) {
-                            sql.append(n == 0 ? "" : ",").append(part.get(n).longValue());
-                        }
-                        sql.append(")");
-                    }
+                    io.hepatrial.fhir.store.ValueLists.appendIn(sql, part, postgres);
                     try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-                        if (postgres) {
-                            statement.setArray(1, connection.createArrayOf("bigint", part.toArray()));
-                        }
+                        io.hepatrial.fhir.store.ValueLists.bind(statement, 1, part, postgres, "bigint");
                         try (ResultSet result = statement.executeQuery()) {
                             while (result.next()) {
                                 SearchParameterDefinition param = table.getValue().get(result.getString(2));

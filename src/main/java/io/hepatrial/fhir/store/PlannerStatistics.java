@@ -78,9 +78,8 @@ public class PlannerStatistics {
         writesAtAnalyze += writes;
         long start = System.nanoTime();
         QuarkusTransaction.requiringNew().run(() -> session.doWork(connection -> {
-            boolean h2 = connection.getMetaData().getDatabaseProductName().toLowerCase().contains("h2");
             try (var statement = connection.createStatement()) {
-                statement.execute(h2 ? "analyze" : "analyze " + TABLES);
+                statement.execute(ValueLists.isPostgres(connection) ? "analyze " + TABLES : "analyze");
             }
         }));
         LOG.debugf("Planner statistics refreshed in %d ms", (System.nanoTime() - start) / 1_000_000);
