@@ -78,10 +78,13 @@ public class FhirOpenApiFilter implements OASFilter {
     private final Map<String, Method> methods = new HashMap<>();
     private final int defaultCount;
     private final int maxCount;
+    private final long defaultTotalLimit;
 
     public FhirOpenApiFilter(SupportedResourceTypes types, SearchParameterRegistry searchParameters, FhirEndpoints endpoints,
             FhirContext fhirContext, @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
-            @ConfigProperty(name = "hepatrial.search.max-count") int maxCount) {
+            @ConfigProperty(name = "hepatrial.search.max-count") int maxCount,
+            @ConfigProperty(name = "hepatrial.search.default-total-limit") long defaultTotalLimit) {
+        this.defaultTotalLimit = defaultTotalLimit;
         this.types = types;
         this.searchParameters = searchParameters;
         this.fhirContext = fhirContext;
@@ -395,7 +398,8 @@ public class FhirOpenApiFilter implements OASFilter {
                     return parameter.description("Comma-separated search parameter names to sort by; `-` in front for descending, e.g. `-date`")
                             .schema(OASFactory.createSchema().addType(SchemaType.STRING));
                 case "_total":
-                    return parameter.description("Whether to count all matches into Bundle.total")
+                    return parameter.description("Whether to count all matches into Bundle.total (`accurate`, `estimate`: always; `none`: "
+                            + "never); without it the first page carries the total when there are at most " + defaultTotalLimit + " matches")
                             .schema(OASFactory.createSchema().addType(SchemaType.STRING).enumeration(List.of("none", "estimate", "accurate")));
                 case "_summary":
                     return parameter.description("Return only a summary of each match, or (`count`) only the number of matches")
