@@ -213,6 +213,28 @@ class HostileInputTest {
         assertEquals(0, count("Patient?identifier=" + system + "|"));
     }
 
+    /** Requests too large to read are refused before routing, still with an OperationOutcome. */
+    @Test
+    void aBodyAboveTheHttpLimitIs413WithoutBeingRead() throws Exception {
+        // the header announces 100 MB (above quarkus.http.limits.max-body-size); none of it is sent
+        String answer = rawAnswerBeforeTheBody("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
+                + "Content-Length: 100000000\r\n\r\n");
+        org.junit.jupiter.api.Assertions.assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+        org.junit.jupiter.api.Assertions.assertTrue(answer.contains("\"resourceType\":\"OperationOutcome\"") && answer.contains("too-long"), answer);
+        assertEquals(0, count("Patient?family=NeverSent"));
+    }
+
+    @Test
+    void aUrlAboveTheLimitIs414() {
+        String name = "a".repeat(20_000);
+        given().urlEncodingEnabled(false).get("/fhir/Patient?name=" + name).then().statusCode(414)
+                .body("resourceType", equalTo("OperationOutcome")).body("issue[0].code", equalTo("too-long"))
+                .body("issue[0].diagnostics", containsString("_search"));
+        // the same search as a form body is read
+        given().urlEncodingEnabled(false).contentType("application/x-www-form-urlencoded").body("name=" + name)
+                .post("/fhir/Patient/_search").then().statusCode(200).body("resourceType", equalTo("Bundle"));
+    }
+
     @Test
     void oversizedBundleIs413() {
         String body = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]," + "\"id\":\"" + "x".repeat(maxBundleChars) + "\"}";
@@ -399,6 +421,31 @@ class HostileInputTest {
             out.flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Sends the request head only and reads the answer up to its Content-Length (the connection stays open: the body never comes). */
+    private String rawAnswerBeforeTheBody(String head) throws Exception {
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                read.write(b);
+                String text = read.toString(StandardCharsets.ISO_8859_1);
+                int end = text.indexOf("\r\n\r\n");
+                java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+                if (end >= 0 && length.find() && read.size() >= end + 4 + Integer.parseInt(length.group(1))) {
+                    break;
+                }
+            }
+            return read.toString(StandardCharsets.UTF_8);
         }
     }
 
