@@ -34,12 +34,16 @@ public class SearchRequestParser {
     private final int defaultCount;
     private final int maxCount;
     private final List<TokenSearchNormalizer> tokenNormalizers;
+    /** Looked up when a search uses :in or :not-in (it searches the store itself, so it is not built with the parser). */
+    private final jakarta.enterprise.inject.Instance<ValueSetTokens> valueSets;
 
     public SearchRequestParser(SearchParameterRegistry registry, SupportedResourceTypes types,
             @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
             @ConfigProperty(name = "hepatrial.search.max-count") int maxCount,
-            jakarta.enterprise.inject.Instance<TokenSearchNormalizer> tokenNormalizers) {
+            jakarta.enterprise.inject.Instance<TokenSearchNormalizer> tokenNormalizers,
+            jakarta.enterprise.inject.Instance<ValueSetTokens> valueSets) {
         this.tokenNormalizers = tokenNormalizers.stream().toList();
+        this.valueSets = valueSets;
         this.registry = registry;
         this.types = types;
         this.defaultCount = defaultCount;
@@ -147,6 +151,10 @@ public class SearchRequestParser {
                 }
             }
         }
+        if (param.kind() == RestSearchParameterTypeEnum.TOKEN && ("in".equals(modifier) || "not-in".equals(modifier))) {
+            // a value set's codes, ORed: :in is the plain token match, :not-in the :not match of that list
+            return new Criterion.Param(param, "in".equals(modifier) ? null : "not", valueSets.get().tokens(name, values));
+        }
         if (param.kind() == RestSearchParameterTypeEnum.TOKEN && (modifier == null || "not".equals(modifier))) {
             values = normalizeTokens(param, values);
         }
@@ -228,7 +236,7 @@ public class SearchRequestParser {
             return;
         }
         boolean ok = switch (param.kind()) {
-            case TOKEN -> modifier.equals("not") || modifier.equals("text");
+            case TOKEN -> modifier.equals("not") || modifier.equals("text") || modifier.equals("in") || modifier.equals("not-in");
             case STRING -> modifier.equals("exact") || modifier.equals("contains");
             case URI -> modifier.equals("below") || modifier.equals("above");
             case REFERENCE -> types.isSupported(modifier) || (param.targets().contains(modifier));

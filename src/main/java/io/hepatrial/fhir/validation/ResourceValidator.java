@@ -164,6 +164,37 @@ public class ResourceValidator {
     }
 
     /** Whether the validator knows this profile (from R4 itself or shipped by this server). */
+    /**
+     * The codes a value set holds, expanded with the validator's terminology (HAPI's in-memory
+     * expansion: enumerated concepts, whole code systems it knows, R4's and the shipped value sets):
+     * the given stored ValueSet, or else the one this server knows by that URL. Empty when there is
+     * none or it cannot be expanded here (e.g. it filters a code system that is not available offline).
+     */
+    public Optional<List<org.hl7.fhir.r4.model.Coding>> expand(String url, org.hl7.fhir.r4.model.ValueSet stored) {
+        org.hl7.fhir.instance.model.api.IBaseResource valueSet = stored != null ? stored : support.fetchValueSet(url);
+        if (valueSet == null) {
+            return Optional.empty();
+        }
+        IValidationSupport.ValueSetExpansionOutcome outcome = support.expandValueSet(
+                new ca.uhn.fhir.context.support.ValidationSupportContext(support), null, valueSet);
+        if (outcome == null || outcome.getError() != null || !(outcome.getValueSet() instanceof org.hl7.fhir.r4.model.ValueSet expanded)) {
+            return Optional.empty();
+        }
+        List<org.hl7.fhir.r4.model.Coding> codes = new ArrayList<>();
+        addCodes(expanded.getExpansion().getContains(), codes);
+        return Optional.of(codes);
+    }
+
+    private static void addCodes(List<org.hl7.fhir.r4.model.ValueSet.ValueSetExpansionContainsComponent> contains,
+            List<org.hl7.fhir.r4.model.Coding> codes) {
+        for (org.hl7.fhir.r4.model.ValueSet.ValueSetExpansionContainsComponent entry : contains) {
+            if (entry.hasCode() && !entry.getAbstract()) {
+                codes.add(new org.hl7.fhir.r4.model.Coding(entry.getSystem(), entry.getCode(), entry.getDisplay()));
+            }
+            addCodes(entry.getContains(), codes);
+        }
+    }
+
     public boolean knowsProfile(String url) {
         return support.fetchStructureDefinition(url) != null;
     }

@@ -26,6 +26,34 @@ class SearchParameterKindsTest {
         return new HashSet<>(list);
     }
 
+    /** Token :in and :not-in (search.html#token): membership of a value set, stored here or known to the server. */
+    @Test
+    void tokenInAndNotInAValueSet() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Inset", "I", "female", "1960-01-01"));
+        String alt = create("Observation", observation(m, p, "1742-6", "2020-01-01", 40, "U/L"));
+        String temperature = create("Observation", observation(m, p, "8310-5", "2020-01-01", 37, "Cel"));
+        String labMarkers = "https://hepatrial.org/fhir/ValueSet/study-lab-markers";
+
+        // the study's shipped value set of lab markers holds ALT, not body temperature
+        assertEquals(List.of(alt), ids("Observation?subject=Patient/" + p + "&code:in=" + labMarkers));
+        assertEquals(List.of(temperature), ids("Observation?subject=Patient/" + p + "&code:not-in=" + labMarkers));
+        // a value set a client stored, by its url (and by url|version)
+        String url = "urn:test:valueset:" + m;
+        create("ValueSet", "{\"resourceType\":\"ValueSet\",\"url\":\"" + url + "\",\"version\":\"1\",\"status\":\"active\","
+                + "\"compose\":{\"include\":[{\"system\":\"http://loinc.org\",\"concept\":[{\"code\":\"8310-5\"}]}]}}");
+        assertEquals(List.of(temperature), ids("Observation?subject=Patient/" + p + "&code:in=" + url));
+        assertEquals(List.of(temperature), ids("Observation?subject=Patient/" + p + "&code:in=" + url + "|1"));
+        // two value sets ORed: both
+        assertEquals(Set.of(alt, temperature), new HashSet<>(ids("Observation?subject=Patient/" + p + "&code:in=" + url + "," + labMarkers)));
+        // one of R4's own value sets
+        assertEquals(List.of(p), ids("Patient?identifier=urn:test:" + m + "|&gender:in=http://hl7.org/fhir/ValueSet/administrative-gender"));
+        // an unknown value set is a 400 that says so
+        given().urlEncodingEnabled(false).get("/fhir/Observation?code:in=http://example.org/ValueSet/nothing").then().statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("http://example.org/ValueSet/nothing"));
+    }
+
     @Test
     void tokenOnIdentifierCodeAndBoolean() {
         String m = unique();
