@@ -175,8 +175,12 @@ public class ResourceValidator {
         if (valueSet == null) {
             return Optional.empty();
         }
-        IValidationSupport.ValueSetExpansionOutcome outcome = support.expandValueSet(
-                new ca.uhn.fhir.context.support.ValidationSupportContext(support), null, valueSet);
+        IValidationSupport.ValueSetExpansionOutcome outcome;
+        try {
+            outcome = support.expandValueSet(new ca.uhn.fhir.context.support.ValidationSupportContext(support), null, valueSet);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a value set HAPI cannot expand (an unknown code system, a filter it lacks) is no server error
+        }
         if (outcome == null || outcome.getError() != null || !(outcome.getValueSet() instanceof org.hl7.fhir.r4.model.ValueSet expanded)) {
             return Optional.empty();
         }

@@ -48,6 +48,12 @@ class SearchParameterKindsTest {
         assertEquals(Set.of(alt, temperature), new HashSet<>(ids("Observation?subject=Patient/" + p + "&code:in=" + url + "," + labMarkers)));
         // one of R4's own value sets
         assertEquals(List.of(p), ids("Patient?identifier=urn:test:" + m + "|&gender:in=http://hl7.org/fhir/ValueSet/administrative-gender"));
+        // a stored value set of a whole code system this server does not have cannot be expanded: 400
+        String unknownSystem = "urn:test:valueset-of-unknown:" + m;
+        create("ValueSet", "{\"resourceType\":\"ValueSet\",\"url\":\"" + unknownSystem + "\",\"status\":\"active\","
+                + "\"compose\":{\"include\":[{\"system\":\"http://example.org/no-such-code-system\"}]}}");
+        given().urlEncodingEnabled(false).get("/fhir/Observation?code:in=" + unknownSystem).then().statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"));
         // an unknown value set is a 400 that says so
         given().urlEncodingEnabled(false).get("/fhir/Observation?code:in=http://example.org/ValueSet/nothing").then().statusCode(400)
                 .body("resourceType", equalTo("OperationOutcome"))
