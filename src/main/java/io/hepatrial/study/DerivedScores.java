@@ -98,23 +98,25 @@ public class DerivedScores implements WriteRule {
         if (patient == null || !patient.startsWith("Patient/") || day == null) {
             return;
         }
-        // collected over the whole transaction (a Bundle of labs) and looked at once before commit
+        schedule(new PatientDay(patient.substring("Patient/".length()), day));
+    }
+
+    /** Collected over the whole transaction (a Bundle of labs) and looked at once before commit. */
+    private void schedule(PatientDay patientDay) {
         Set<PatientDay> pending = StoreTransactions.transactionLocal("derived-scores", java.util.LinkedHashSet::new);
-        pending.add(new PatientDay(patient.substring("Patient/".length()), day));
+        pending.add(patientDay);
         StoreTransactions.beforeCommit("derived-scores", () -> recomputeAll(pending));
     }
 
     private void scheduleDaysWithMeld(String patientId) {
         Map<String, List<String>> query = Map.of("subject", List.of("Patient/" + patientId), "code",
                 List.of(StudyMarker.MELD.code().token()), "_count", List.of("1000"));
-        Set<PatientDay> pending = StoreTransactions.transactionLocal("derived-scores", java.util.LinkedHashSet::new);
         for (StoredVersion version : engine.search(parser.parse("Observation", query, false), "").matches()) {
             LocalDate day = day((Observation) fhirContext.newJsonParser().parseResource(new String(version.body(), StandardCharsets.UTF_8)));
             if (day != null) {
-                pending.add(new PatientDay(patientId, day));
+                schedule(new PatientDay(patientId, day));
             }
         }
-        StoreTransactions.beforeCommit("derived-scores", () -> recomputeAll(pending));
     }
 
     /** A patient and a day whose scores may have changed. */
@@ -142,9 +144,11 @@ public class DerivedScores implements WriteRule {
                 }
             }
         }
+        // a patient's sex (a MELD 3.0 input) is read once for all the days recomputed
+        Map<String, Optional<Boolean>> sexes = new java.util.HashMap<>();
         for (PatientDay key : work) {
             if (enrolled.contains(key.patientId())) {
-                recompute(key.patientId(), key.day());
+                recompute(key.patientId(), key.day(), sexes);
             }
         }
     }
@@ -168,7 +172,7 @@ public class DerivedScores implements WriteRule {
     }
 
     /** Recomputes the scores of one patient and day and brings the stored score Observations in line. */
-    void recompute(String patientId, LocalDate day) {
+    void recompute(String patientId, LocalDate day, Map<String, Optional<Boolean>> sexes) {
         Map<StudyMarker, Observation> inputs = latestInputs(patientId, day);
         Map<StudyMarker, Observation> wanted = new EnumMap<>(StudyMarker.class);
         Optional<Double> bilirubin = value(inputs, StudyMarker.BILIRUBIN);
@@ -195,7 +199,7 @@ public class DerivedScores implements WriteRule {
                 wanted.put(StudyMarker.MELD_NA, score(patientId, day, StudyMarker.MELD_NA, ClinicalScores.meldNa(meld, sodium.get()),
                         inputs, List.of(StudyMarker.CREATININE, StudyMarker.BILIRUBIN, StudyMarker.INR, StudyMarker.SODIUM)));
             }
-            Optional<Boolean> female = sodium.isPresent() && albumin.isPresent() ? female(patientId) : Optional.empty();
+            Optional<Boolean> female = sodium.isPresent() && albumin.isPresent() ? sexes.computeIfAbsent(patientId, this::female) : Optional.empty();
             if (female.isPresent()) {
                 wanted.put(StudyMarker.MELD_3, score(patientId, day, StudyMarker.MELD_3, ClinicalScores.meld3(female.get(),
                         creatinine.get(), bilirubin.get(), inr.get(), sodium.get(), albumin.get(), false), inputs,

@@ -13,14 +13,11 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class MatrixParameterFilter {
 
-    static final String OUTCOME = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"invalid\","
-            + "\"diagnostics\":\"The path has a ';': FHIR URLs have no matrix parameters and a resource id has no ';'"
-            + " (percent-encode it as %3B in a search value)\"}]}";
-
     void install(@Observes Router router) {
         router.route("/fhir/*").order(-1001).handler(context -> {
             if (context.request().path().indexOf(';') >= 0) {
-                context.response().setStatusCode(400).putHeader("Content-Type", FhirFormat.FHIR_JSON + ";charset=UTF-8").end(OUTCOME);
+                RequestSizeFilter.refuse(context, 400, "invalid", "The path has a ';': FHIR URLs have no matrix parameters and a"
+                        + " resource id has no ';' (percent-encode it as %3B in a search value)");
             } else {
                 context.next();
             }

@@ -30,13 +30,13 @@ public class RequestSizeFilter {
         router.route("/fhir*").order(-1002).handler(context -> {
             String uri = context.request().uri();
             if (uri.length() > maxUrlChars) {
-                refuse(context, 414, "The URL has " + uri.length() + " characters, more than the " + maxUrlChars
+                refuse(context, 414, "too-long", "The URL has " + uri.length() + " characters, more than the " + maxUrlChars
                         + " this server reads; send long searches as POST [type]/_search with a form body");
                 return;
             }
             String length = context.request().getHeader("Content-Length");
             if (length != null && tooLong(length)) {
-                refuse(context, 413, "The body has " + length.trim() + " bytes, more than the " + maxBodyBytes
+                refuse(context, 413, "too-long", "The body has " + length.trim() + " bytes, more than the " + maxBodyBytes
                         + " this server reads; split a large Bundle into several");
                 return;
             }
@@ -52,11 +52,14 @@ public class RequestSizeFilter {
         }
     }
 
-    private static void refuse(io.vertx.ext.web.RoutingContext context, int status, String diagnostics) {
-        String outcome = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"too-long\","
+    /** Answers before routing with an OperationOutcome of one issue (diagnostics hold no characters JSON would escape). */
+    static void refuse(io.vertx.ext.web.RoutingContext context, int status, String code, String diagnostics) {
+        String outcome = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"" + code + "\","
                 + "\"diagnostics\":\"" + diagnostics + "\"}]}";
-        // the body, if any, is not read: the connection closes after the answer
-        context.response().setStatusCode(status).putHeader("Content-Type", FhirFormat.FHIR_JSON + ";charset=UTF-8")
-                .putHeader("Connection", "close").end(outcome);
+        var response = context.response().setStatusCode(status).putHeader("Content-Type", FhirFormat.FHIR_JSON + ";charset=UTF-8");
+        if (status == 413 || status == 414) {
+            response.putHeader("Connection", "close"); // the oversized body, if any, is not read
+        }
+        response.end(outcome);
     }
 }
