@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Resource;
 
 import io.hepatrial.fhir.search.FhirDates;
+import io.hepatrial.fhir.store.BatchedInserts;
 import io.hepatrial.fhir.store.ValueLists;
 import io.hepatrial.fhir.store.WriteRule;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,10 +35,12 @@ public class StudyMeasurements implements WriteRule {
     }
 
     private final Session session;
+    private final BatchedInserts inserts;
     private final StudyUnits units;
 
-    public StudyMeasurements(Session session, StudyUnits units) {
+    public StudyMeasurements(Session session, BatchedInserts inserts, StudyUnits units) {
         this.session = session;
+        this.inserts = inserts;
         this.units = units;
     }
 
@@ -62,26 +65,27 @@ public class StudyMeasurements implements WriteRule {
         if (!mayHaveRow && measurement.isEmpty()) {
             return;
         }
-        session.doWork(connection -> {
-            if (mayHaveRow) {
+        String source = "study_measurement:" + observationId;
+        if (mayHaveRow) {
+            inserts.withdraw(source);
+            session.doWork(connection -> {
                 try (PreparedStatement delete = connection.prepareStatement("delete from study_measurement where observation_id = ?")) {
                     delete.setString(1, observationId);
                     delete.executeUpdate();
                 }
-            }
-            if (measurement.isPresent()) {
-                Measurement m = measurement.get();
-                try (PreparedStatement insert = connection.prepareStatement("insert into study_measurement"
-                        + " (observation_id, patient_id, marker, effective_at, value_in_unit) values (?, ?, ?, ?, ?)")) {
-                    insert.setString(1, observationId);
-                    insert.setString(2, m.patientId());
-                    insert.setString(3, m.marker().name());
-                    insert.setObject(4, OffsetDateTime.ofInstant(m.at(), ZoneOffset.UTC));
-                    insert.setDouble(5, m.value());
-                    insert.executeUpdate();
-                }
-            }
-        });
+            });
+        }
+        if (measurement.isPresent()) {
+            Measurement m = measurement.get();
+            inserts.add("insert into study_measurement (observation_id, patient_id, marker, effective_at, value_in_unit)"
+                    + " values (?, ?, ?, ?, ?)", source, insert -> {
+                        insert.setString(1, observationId);
+                        insert.setString(2, m.patientId());
+                        insert.setString(3, m.marker().name());
+                        insert.setObject(4, OffsetDateTime.ofInstant(m.at(), ZoneOffset.UTC));
+                        insert.setDouble(5, m.value());
+                    });
+        }
     }
 
     /** The marker value an Observation holds, if it holds one the study can use. */
@@ -127,6 +131,7 @@ public class StudyMeasurements implements WriteRule {
 
     /** Every measurement of these patients, read in chunks of patient ids ({@link ValueLists}). */
     public void forPatients(List<String> patientIds, Consumer<Measurement> consumer) {
+        inserts.flush();
         session.doWork(connection -> {
             boolean postgres = ValueLists.isPostgres(connection);
             int chunk = Math.min(20_000, ValueLists.chunkSize(postgres));

@@ -5,19 +5,22 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
 
 import org.hibernate.Session;
 
+import io.hepatrial.fhir.store.BatchedInserts;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Replaces a resource's index rows in the current transaction with batched JDBC statements: all
- * rows of the old version go, the new version's rows come (none for a deletion).
+ * Replaces a resource's index rows in the current transaction: all rows of the old version go,
+ * the new version's rows come (none for a deletion), queued with the transaction's other rows and
+ * sent in one batch per table ({@link BatchedInserts}).
  */
 @ApplicationScoped
 public class IndexWriter {
@@ -32,23 +35,28 @@ public class IndexWriter {
     public static final int MAX_SCALE = 1000;
 
     private final Session session;
+    private final BatchedInserts inserts;
 
-    public IndexWriter(Session session) {
+    public IndexWriter(Session session, BatchedInserts inserts) {
         this.session = session;
+        this.inserts = inserts;
     }
 
     public void replace(long pid, String type, List<IndexRow> rows, boolean hadRows) {
-        session.doWork(connection -> {
-            if (hadRows) {
-                for (String table : TABLES) {
-                    try (PreparedStatement delete = connection.prepareStatement("delete from " + table + " where resource_pid = ?")) {
-                        delete.setLong(1, pid);
-                        delete.executeUpdate();
+        if (hadRows) {
+            inserts.withdraw(pid);
+            session.doWork(connection -> {
+                try (Statement delete = connection.createStatement()) {
+                    for (String table : TABLES) {
+                        delete.addBatch("delete from " + table + " where resource_pid = " + pid);
                     }
+                    delete.executeBatch();
                 }
-            }
-            insert(connection, pid, type, rows);
-        });
+            });
+        }
+        for (IndexRow row : rows) {
+            insert(pid, type, row);
+        }
     }
 
     private static final String INSERT_TOKEN =
@@ -68,61 +76,63 @@ public class IndexWriter {
             + " value_normalized, value_exact) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_URI = "insert into search_uri (resource_pid, res_type, param, uri) values (?, ?, ?, ?)";
 
-    /** Inserts the rows with one batched statement per table that has rows (statements are prepared only when needed). */
-    private static void insert(Connection connection, long pid, String type, List<IndexRow> rows) throws SQLException {
-        java.util.Map<String, PreparedStatement> statements = new java.util.LinkedHashMap<>();
-        try {
-            for (IndexRow row : rows) {
-                PreparedStatement statement;
-                if (row instanceof IndexRow.Token t) {
-                    statement = start(statements, connection, INSERT_TOKEN, pid, type, t.param());
-                    setString(statement, 4, t.system());
-                    setString(statement, 5, t.code());
-                    setString(statement, 6, t.display());
-                } else if (row instanceof IndexRow.Text s) {
-                    statement = start(statements, connection, INSERT_STRING, pid, type, s.param());
-                    statement.setString(4, s.normalized());
-                    statement.setString(5, s.exact());
-                } else if (row instanceof IndexRow.DateRange d) {
-                    statement = start(statements, connection, INSERT_DATE, pid, type, d.param());
-                    statement.setObject(4, utc(d.low()));
-                    statement.setObject(5, utc(d.high()));
-                } else if (row instanceof IndexRow.Number n) {
-                    statement = start(statements, connection, INSERT_NUMBER, pid, type, n.param());
-                    statement.setBigDecimal(4, scaled(n.value()));
-                } else if (row instanceof IndexRow.Quantity q) {
-                    statement = start(statements, connection, INSERT_QUANTITY, pid, type, q.param());
-                    statement.setBigDecimal(4, scaled(q.value()));
-                    setString(statement, 5, q.system());
-                    setString(statement, 6, q.code());
-                    if (q.canonicalValue() == null) {
-                        statement.setNull(7, Types.DECIMAL);
-                    } else {
-                        statement.setBigDecimal(7, scaled(q.canonicalValue()));
-                    }
-                    setString(statement, 8, q.canonicalCode());
-                } else if (row instanceof IndexRow.Reference r) {
-                    statement = start(statements, connection, INSERT_REFERENCE, pid, type, r.param());
-                    setString(statement, 4, r.targetType());
-                    setString(statement, 5, r.targetId());
-                    setString(statement, 6, r.url());
-                } else if (row instanceof IndexRow.Composite c) {
-                    statement = start(statements, connection, INSERT_COMPOSITE, pid, type, c.param());
-                    composite(statement, c);
+    /** Queues the row's insert into its kind's table (sent with the transaction's other rows, {@link BatchedInserts}). */
+    private void insert(long pid, String type, IndexRow row) {
+        if (row instanceof IndexRow.Token t) {
+            inserts.add(INSERT_TOKEN, pid, statement -> {
+                start(statement, pid, type, t.param());
+                setString(statement, 4, t.system());
+                setString(statement, 5, t.code());
+                setString(statement, 6, t.display());
+            });
+        } else if (row instanceof IndexRow.Text s) {
+            inserts.add(INSERT_STRING, pid, statement -> {
+                start(statement, pid, type, s.param());
+                statement.setString(4, s.normalized());
+                statement.setString(5, s.exact());
+            });
+        } else if (row instanceof IndexRow.DateRange d) {
+            inserts.add(INSERT_DATE, pid, statement -> {
+                start(statement, pid, type, d.param());
+                statement.setObject(4, utc(d.low()));
+                statement.setObject(5, utc(d.high()));
+            });
+        } else if (row instanceof IndexRow.Number n) {
+            inserts.add(INSERT_NUMBER, pid, statement -> {
+                start(statement, pid, type, n.param());
+                statement.setBigDecimal(4, scaled(n.value()));
+            });
+        } else if (row instanceof IndexRow.Quantity q) {
+            inserts.add(INSERT_QUANTITY, pid, statement -> {
+                start(statement, pid, type, q.param());
+                statement.setBigDecimal(4, scaled(q.value()));
+                setString(statement, 5, q.system());
+                setString(statement, 6, q.code());
+                if (q.canonicalValue() == null) {
+                    statement.setNull(7, Types.DECIMAL);
                 } else {
-                    IndexRow.Uri u = (IndexRow.Uri) row;
-                    statement = start(statements, connection, INSERT_URI, pid, type, u.param());
-                    statement.setString(4, u.uri());
+                    statement.setBigDecimal(7, scaled(q.canonicalValue()));
                 }
-                statement.addBatch();
-            }
-            for (PreparedStatement statement : statements.values()) {
-                statement.executeBatch();
-            }
-        } finally {
-            for (PreparedStatement statement : statements.values()) {
-                statement.close();
-            }
+                setString(statement, 8, q.canonicalCode());
+            });
+        } else if (row instanceof IndexRow.Reference r) {
+            inserts.add(INSERT_REFERENCE, pid, statement -> {
+                start(statement, pid, type, r.param());
+                setString(statement, 4, r.targetType());
+                setString(statement, 5, r.targetId());
+                setString(statement, 6, r.url());
+            });
+        } else if (row instanceof IndexRow.Composite c) {
+            inserts.add(INSERT_COMPOSITE, pid, statement -> {
+                start(statement, pid, type, c.param());
+                composite(statement, c);
+            });
+        } else {
+            IndexRow.Uri u = (IndexRow.Uri) row;
+            inserts.add(INSERT_URI, pid, statement -> {
+                start(statement, pid, type, u.param());
+                statement.setString(4, u.uri());
+            });
         }
     }
 
@@ -153,16 +163,6 @@ public class IndexWriter {
             statement.setString(14, s.normalized());
             statement.setString(15, s.exact());
         }
-    }
-
-    private static PreparedStatement start(java.util.Map<String, PreparedStatement> statements, Connection connection, String sql,
-            long pid, String type, String param) throws SQLException {
-        PreparedStatement statement = statements.get(sql);
-        if (statement == null) {
-            statement = connection.prepareStatement(sql);
-            statements.put(sql, statement);
-        }
-        return start(statement, pid, type, param);
     }
 
     private static PreparedStatement start(PreparedStatement statement, long pid, String type, String param) throws SQLException {

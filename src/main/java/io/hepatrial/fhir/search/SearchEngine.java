@@ -38,10 +38,12 @@ public class SearchEngine {
     private final UcumUnits ucum;
     /** Without {@code _total}, a first page carries the total only up to this many matches. */
     private final long defaultTotalLimit;
+    private final io.hepatrial.fhir.store.BatchedInserts inserts;
 
-    public SearchEngine(Session session, FhirContext fhirContext, UcumUnits ucum,
+    public SearchEngine(Session session, io.hepatrial.fhir.store.BatchedInserts inserts, FhirContext fhirContext, UcumUnits ucum,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "hepatrial.search.default-total-limit") long defaultTotalLimit) {
         this.session = session;
+        this.inserts = inserts;
         this.defaultTotalLimit = defaultTotalLimit;
         this.fhirContext = fhirContext;
         this.ucum = ucum;
@@ -49,10 +51,16 @@ public class SearchEngine {
 
     public SearchResult search(SearchRequest request, String baseUrl) {
         if (QuarkusTransaction.isActive()) {
-            session.flush(); // a search inside a write transaction (a Bundle) sees what it wrote so far
+            flushWrites(); // a search inside a write transaction (a Bundle) sees what it wrote so far
             return session.doReturningWork(connection -> run(connection, request, baseUrl));
         }
         return QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> run(connection, request, baseUrl)));
+    }
+
+    /** Sends what the current transaction wrote and has not sent yet: the resource rows, then their queued index rows. */
+    private void flushWrites() {
+        session.flush();
+        inserts.flush();
     }
 
     /** One match of a projection: its id and the index values of the parameters asked for. */
@@ -115,7 +123,7 @@ public class SearchEngine {
         });
         try {
             if (QuarkusTransaction.isActive()) {
-                session.flush();
+                flushWrites();
                 return work.call();
             }
             return QuarkusTransaction.requiringNew().call(work);
