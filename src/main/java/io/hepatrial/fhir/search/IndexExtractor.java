@@ -57,24 +57,27 @@ public class IndexExtractor {
     public IndexExtractor(FhirContext fhirContext, SearchParameterRegistry registry, UcumUnits ucum) {
         this.registry = registry;
         this.ucum = ucum;
-        this.fhirPath = ThreadLocal.withInitial(() -> {
-            IFhirPath engine = fhirContext.newFhirPath();
-            // resolve() in expressions such as "subject.where(resolve() is Patient)": answer with an
-            // empty resource of the referenced type, which is all "is Patient" needs.
-            engine.setEvaluationContext(new IFhirPathEvaluationContext() {
-                @Override
-                public IBase resolveReference(IIdType reference, IBase context) {
-                    if (reference == null || !reference.hasResourceType()
-                            || !fhirContext.getResourceTypes().contains(reference.getResourceType())) {
-                        return null;
-                    }
-                    IBaseResource target = fhirContext.getResourceDefinition(reference.getResourceType()).newInstance();
-                    target.setId(reference);
-                    return target;
+        this.fhirPath = ThreadLocal.withInitial(() -> newEngine(fhirContext));
+    }
+
+    /** A FHIRPath engine as the extractor evaluates with (package-visible for the test that compares it with {@link SimplePath}). */
+    static IFhirPath newEngine(FhirContext fhirContext) {
+        IFhirPath engine = fhirContext.newFhirPath();
+        // resolve() in expressions such as "subject.where(resolve() is Patient)": answer with an
+        // empty resource of the referenced type, which is all "is Patient" needs.
+        engine.setEvaluationContext(new IFhirPathEvaluationContext() {
+            @Override
+            public IBase resolveReference(IIdType reference, IBase context) {
+                if (reference == null || !reference.hasResourceType()
+                        || !fhirContext.getResourceTypes().contains(reference.getResourceType())) {
+                    return null;
                 }
-            });
-            return engine;
+                IBaseResource target = fhirContext.getResourceDefinition(reference.getResourceType()).newInstance();
+                target.setId(reference);
+                return target;
+            }
         });
+        return engine;
     }
 
     public List<IndexRow> extract(Resource resource) {
@@ -110,7 +113,7 @@ public class IndexExtractor {
         for (IFhirPath.IParsedExpression part : parts) {
             List<IBase> partValues = evaluated == null ? null : evaluated.get(part);
             if (partValues == null) {
-                partValues = engine.evaluate(focus, part, IBase.class);
+                partValues = evaluate(engine, focus, part);
                 if (evaluated != null) {
                     evaluated.put(part, partValues);
                 }
@@ -120,12 +123,19 @@ public class IndexExtractor {
         return values;
     }
 
+    /** The values of one expression: walked directly when it is a simple path, else by the FHIRPath engine. */
+    private static List<IBase> evaluate(IFhirPath engine, IBase focus, IFhirPath.IParsedExpression expression) {
+        SimplePath simple = SearchParameterRegistry.simplePath(expression);
+        List<IBase> values = simple == null ? null : simple.evaluate(focus);
+        return values != null ? values : engine.evaluate(focus, expression, IBase.class);
+    }
+
     /** Each pair of (token, second value) taken from one base element, e.g. one Observation.component. */
     private void composites(IFhirPath engine, Resource resource, SearchParameterDefinition param, java.util.Collection<IndexRow> rows,
             Map<IFhirPath.IParsedExpression, List<IBase>> evaluated) {
         SearchParameterDefinition.Composite composite = param.composite();
         for (SearchParameterDefinition.Base base : composite.bases()) {
-            for (IBase element : engine.evaluate(resource, base.base(), IBase.class)) {
+            for (IBase element : evaluate(engine, resource, base.base())) {
                 // on the resource itself, reuse what the component parameters evaluated
                 Map<IFhirPath.IParsedExpression, List<IBase>> known = element == resource ? evaluated : null;
                 List<IndexRow> firsts = new ArrayList<>();

@@ -45,6 +45,8 @@ public class SearchParameterRegistry {
     private final Map<String, Map<String, SearchParameterDefinition>> byType = new LinkedHashMap<>();
     /** One parsed expression per distinct text, so the extractor can reuse a value it evaluated already. */
     private static final Map<String, IFhirPath.IParsedExpression> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Those of the parsed expressions that are simple paths (a parsed expression is its own key: it keeps Object's equals). */
+    private static final Map<IFhirPath.IParsedExpression, SimplePath> SIMPLE = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<SearchParameterDefinition>> indexed = new LinkedHashMap<>();
 
     public SearchParameterRegistry(FhirContext fhirContext, SupportedResourceTypes types,
@@ -224,11 +226,21 @@ public class SearchParameterRegistry {
     private static IFhirPath.IParsedExpression parse(IFhirPath fhirPath, String expression) {
         return PARSED.computeIfAbsent(expression, text -> {
             try {
-                return fhirPath.parse(text);
+                IFhirPath.IParsedExpression parsed = fhirPath.parse(text);
+                SimplePath simple = SimplePath.compile(text);
+                if (simple != null) {
+                    SIMPLE.put(parsed, simple);
+                }
+                return parsed;
             } catch (Exception e) {
                 throw new IllegalStateException("HAPI's search parameter expression does not parse: " + text, e);
             }
         });
+    }
+
+    /** The expression as a {@link SimplePath}, or null when only the FHIRPath engine evaluates it. */
+    static SimplePath simplePath(IFhirPath.IParsedExpression parsed) {
+        return SIMPLE.get(parsed);
     }
 
     /** The parameter, or null when the type has no such (supported) parameter. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ElementDefinition;
@@ -35,8 +36,13 @@ import ca.uhn.fhir.util.FhirTerser;
  */
 final class DifferentialRules {
 
-    /** One check: an expression that yields something when the rule is broken. */
-    private record Check(String expressionText, IFhirPath.IParsedExpression broken, String location, String message) {
+    /**
+     * One check: an expression that yields something when the rule is broken, or (when
+     * {@code brokenIf} is set) the elements it yields, each tested in Java: what FHIRPath would
+     * redo on every write (build a literal set of codes, compile a regular expression) is done once.
+     */
+    private record Check(String expressionText, IFhirPath.IParsedExpression broken, java.util.function.Predicate<org.hl7.fhir.r4.model.Base> brokenIf,
+            String location, String message) {
     }
 
     private final String profile;
@@ -95,8 +101,12 @@ final class DifferentialRules {
                 for (ElementDefinition.TypeRefComponent t : element.getType()) {
                     if (t.getCode().equals("Reference") && t.hasTargetProfile()) {
                         List<String> targets = t.getTargetProfile().stream().map(p -> p.getValue().substring(p.getValue().lastIndexOf('/') + 1)).toList();
-                        rules.add(relative + ".where(reference.exists() and reference.startsWith('#').not() and reference.startsWith('urn:').not()"
-                                + " and reference.matches('^(.*/)?(" + String.join("|", targets) + ")/[A-Za-z0-9\\\\-.]{1,64}(/_history/.*)?$').not())",
+                        java.util.regex.Pattern target = java.util.regex.Pattern.compile(
+                                "^(.*/)?(" + String.join("|", targets) + ")/[A-Za-z0-9\\-.]{1,64}(/_history/.*)?$");
+                        // a literal reference elsewhere than this resource or the Bundle must name one of the target types
+                        rules.add(relative, value -> value instanceof org.hl7.fhir.r4.model.Reference reference && reference.hasReference()
+                                && !reference.getReference().startsWith("#") && !reference.getReference().startsWith("urn:")
+                                && !target.matcher(reference.getReference()).matches(),
                                 shown, shown + ": must reference a " + String.join(" or ", targets));
                     }
                 }
@@ -106,7 +116,9 @@ final class DifferentialRules {
                     if (members == null) {
                         return null;
                     }
-                    rules.add(relative + ".where(coding.where((system & '|' & code) in " + literalSet(members) + ").empty())", shown, shown + ": no coding from the value set " + url + " (required binding)");
+                    rules.add(relative, value -> !(value instanceof CodeableConcept concept)
+                            || concept.getCoding().stream().noneMatch(c -> members.contains(c.getSystem() + "|" + c.getCode())),
+                            shown, shown + ": no coding from the value set " + url + " (required binding)");
                 }
             }
             for (ElementDefinitionConstraintComponent constraint : element.getConstraint()) {
@@ -121,10 +133,6 @@ final class DifferentialRules {
 
     private static String within(String parent, String condition) {
         return parent.isEmpty() ? "where(" + condition + ")" : parent + ".where(" + condition + ")";
-    }
-
-    private static String literalSet(Set<String> values) {
-        return "(" + String.join(" | ", values.stream().map(v -> "'" + v.replace("'", "\\'") + "'").sorted().toList()) + ")";
     }
 
     /** system|code of every member of a value set that lists its codes or includes a shipped complete code system. */
@@ -151,8 +159,12 @@ final class DifferentialRules {
     }
 
     private void add(String brokenWhen, String location, String message) {
+        add(brokenWhen, null, location, message);
+    }
+
+    private void add(String brokenWhen, java.util.function.Predicate<org.hl7.fhir.r4.model.Base> brokenIf, String location, String message) {
         try {
-            checks.add(new Check(brokenWhen, fhirPath.get().parse(brokenWhen), location, message));
+            checks.add(new Check(brokenWhen, fhirPath.get().parse(brokenWhen), brokenIf, location, message));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot compile the rule '" + brokenWhen + "' of " + profile, e);
         }
@@ -172,6 +184,12 @@ final class DifferentialRules {
         IFhirPath engine = fhirPath.get();
         for (Check check : checks) {
             List<org.hl7.fhir.r4.model.Base> broken = engine.evaluate(resource, check.broken(), org.hl7.fhir.r4.model.Base.class);
+            if (check.brokenIf() != null) {
+                if (broken.stream().anyMatch(check.brokenIf())) {
+                    errors.add(error(check.location(), check.message()));
+                }
+                continue;
+            }
             if (!broken.isEmpty() && !(broken.size() == 1 && broken.get(0) instanceof BooleanType b && !b.booleanValue())) {
                 errors.add(error(check.location(), check.message()));
             }
