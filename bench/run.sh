@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs a benchmark against a fresh server: bash bench/run.sh h2|pg [search|outcomes] [benchmark args...]
+# Runs a benchmark against a fresh server: bash bench/run.sh h2|pg [search|outcomes|bundle] [benchmark args...]
 # Builds the jar if needed, starts it on an empty database (H2 under a temporary directory, or a
-# new PostgreSQL database), runs bench/SearchBench.java (default) or bench/OutcomesBench.java,
+# new PostgreSQL database), runs bench/SearchBench.java (default), bench/OutcomesBench.java or
+# bench/LargeBundleBench.java (the server then runs with -Xmx2g and a GC log the benchmark reads),
 # prints the figures and stops the server. SERVER_OPTS adds JVM options to the server
 # (e.g. SERVER_OPTS=-Dhepatrial.audit.enabled=false).
 set -euo pipefail
@@ -11,6 +12,7 @@ bench=SearchBench
 case "${1:-}" in
   search) shift ;;
   outcomes) bench=OutcomesBench; shift ;;
+  bundle) bench=LargeBundleBench; shift ;;
 esac
 [ -f target/quarkus-app/quarkus-run.jar ] || mvn -q -B -DskipTests package
 work=$(mktemp -d)
@@ -20,11 +22,15 @@ if [ "$db" = pg ]; then
   psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $name"
   env=(QUARKUS_PROFILE=pg HEPATRIAL_PG_URL="jdbc:postgresql://127.0.0.1:5432/$name")
 fi
-(cd "$work" && env "${env[@]}" java -Dhepatrial.security.enabled=false ${SERVER_OPTS:-} -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
+jvm=()
+[ "$bench" = LargeBundleBench ] && jvm=(-Xmx2g "-Xlog:gc:file=$work/gc.log")
+(cd "$work" && env "${env[@]}" java "${jvm[@]}" -Dhepatrial.security.enabled=false ${SERVER_OPTS:-} -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8080/fhir/metadata && break; sleep 0.5; done
 pid=$(pgrep -f "quarkus-run.jar" | head -1)
 echo "database=$db"
-java "bench/$bench.java" base=http://127.0.0.1:8080/fhir "$@"
+extra=()
+[ "$bench" = LargeBundleBench ] && { sleep 15; extra=(pid="$pid" gclog="$work/gc.log"); } # past the validator's warm-up
+java "bench/$bench.java" base=http://127.0.0.1:8080/fhir "${extra[@]}" "$@"
 echo "server_rss_kb=$(ps -o rss= -p "$pid" | tr -d ' ')"
 kill "$pid"; wait 2>/dev/null || true
 [ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database $name" || true

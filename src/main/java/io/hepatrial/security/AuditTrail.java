@@ -16,9 +16,9 @@ import org.hl7.fhir.r4.model.Reference;
 import org.jboss.logging.Logger;
 
 import io.hepatrial.fhir.store.ResourceStore;
+import io.hepatrial.fhir.store.StoreTransactions;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Singleton;
 
 /**
@@ -98,7 +98,10 @@ public class AuditTrail {
             requestContext.activate();
         }
         try {
-            QuarkusTransaction.requiringNew().run(() -> batch.forEach(e -> store.create(auditEvent(e))));
+            StoreTransactions.retryingOnConflict(() -> {
+                batch.forEach(e -> store.create(auditEvent(e)));
+                return null;
+            });
         } catch (RuntimeException e) {
             LOG.errorf("Could not store %d audit records: %s", batch.size(), e.toString());
         } finally {

@@ -34,9 +34,12 @@ public class CompartmentSearch {
     /** For each compartment type, the (resource type → parameters) giving membership in it. */
     private final Map<String, Map<String, List<String>>> membership = new LinkedHashMap<>();
     private final Session session;
+    private final io.hepatrial.fhir.store.BatchedInserts inserts;
 
-    public CompartmentSearch(FhirContext fhirContext, SupportedResourceTypes types, SearchParameterRegistry registry, Session session) {
+    public CompartmentSearch(FhirContext fhirContext, SupportedResourceTypes types, SearchParameterRegistry registry, Session session,
+            io.hepatrial.fhir.store.BatchedInserts inserts) {
         this.session = session;
+        this.inserts = inserts;
         for (String type : types.all()) {
             for (RuntimeSearchParam param : fhirContext.getResourceDefinition(type).getSearchParams()) {
                 SearchParameterDefinition indexed = registry.get(type, param.getName());
@@ -63,32 +66,37 @@ public class CompartmentSearch {
         Sql select = where(new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body from resource r"),
                 compartmentType, id, types, since).append(" and r.pid > ").param(afterPid).append(" order by r.pid");
         Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since);
-        return StoreTransactions.retryingOnConflict(() -> session.doReturningWork(connection -> {
-            List<StoredVersion> versions = new ArrayList<>();
-            long lastPid = afterPid;
-            boolean more = false;
-            try (PreparedStatement statement = prepare(connection, select)) {
-                statement.setMaxRows(count + 1);
-                try (ResultSet result = statement.executeQuery()) {
-                    while (result.next()) {
-                        if (versions.size() == count) {
-                            more = true;
-                            break;
+        return StoreTransactions.retryingOnConflict(() -> {
+            // inside a write transaction (a Bundle's GET entry) the compartment includes what it wrote so far
+            session.flush();
+            inserts.flush();
+            return session.doReturningWork(connection -> {
+                List<StoredVersion> versions = new ArrayList<>();
+                long lastPid = afterPid;
+                boolean more = false;
+                try (PreparedStatement statement = prepare(connection, select)) {
+                    statement.setMaxRows(count + 1);
+                    try (ResultSet result = statement.executeQuery()) {
+                        while (result.next()) {
+                            if (versions.size() == count) {
+                                more = true;
+                                break;
+                            }
+                            lastPid = result.getLong(1);
+                            Instant lastUpdated = result.getObject(5, OffsetDateTime.class).toInstant();
+                            versions.add(new StoredVersion(result.getString(2), result.getString(3), result.getLong(4), lastUpdated, null,
+                                    result.getBytes(6)));
                         }
-                        lastPid = result.getLong(1);
-                        Instant lastUpdated = result.getObject(5, OffsetDateTime.class).toInstant();
-                        versions.add(new StoredVersion(result.getString(2), result.getString(3), result.getLong(4), lastUpdated, null,
-                                result.getBytes(6)));
                     }
                 }
-            }
-            long matches;
-            try (PreparedStatement statement = prepare(connection, total); ResultSet result = statement.executeQuery()) {
-                result.next();
-                matches = result.getLong(1);
-            }
-            return new Page(versions, matches, more ? lastPid : null);
-        }));
+                long matches;
+                try (PreparedStatement statement = prepare(connection, total); ResultSet result = statement.executeQuery()) {
+                    result.next();
+                    matches = result.getLong(1);
+                }
+                return new Page(versions, matches, more ? lastPid : null);
+            });
+        });
     }
 
     private Sql where(Sql sql, String compartmentType, String id, Set<String> types, Instant since) {

@@ -18,8 +18,9 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
  * Rows a write transaction derives from what it stores (search index rows, the study's
  * measurements), queued and sent at once: one JDBC batch per statement for all the resources of a
  * Bundle instead of a few statements per resource (each a round trip to PostgreSQL). The queue
- * belongs to the JTA transaction; it is sent before the transaction completes (right after Hibernate's own flush),
- * before any read of those tables inside it ({@link #flush}), and whenever it holds
+ * belongs to the JTA transaction; it is sent when a store transaction's work is done
+ * ({@link StoreTransactions#atEnd}; in other transactions, at commit right after Hibernate's own
+ * flush), before any read of those tables inside it ({@link #flush}), and whenever it holds
  * {@value #MAX_QUEUED} rows. Outside a transaction an insert is sent at once.
  */
 @ApplicationScoped
@@ -62,9 +63,12 @@ public class BatchedInserts {
         if (queue == null && create) {
             Queue created = new Queue();
             transactions.putResource(QUEUE, created);
-            // Hibernate runs this after its own flush at commit, while the session still holds its connection.
-            session.unwrap(SharedSessionContractImplementor.class).getTransactionCompletionCallbacks()
-                    .registerCallback((TransactionCompletionCallbacks.BeforeCompletionCallback) completing -> send(created));
+            // Sent when a store transaction's work is done; in any other transaction Hibernate sends
+            // it after its own flush at commit, while the session still holds its connection.
+            if (!StoreTransactions.atEnd(QUEUE, () -> send(created))) {
+                session.unwrap(SharedSessionContractImplementor.class).getTransactionCompletionCallbacks()
+                        .registerCallback((TransactionCompletionCallbacks.BeforeCompletionCallback) completing -> send(created));
+            }
             queue = created;
         }
         return queue;

@@ -29,10 +29,11 @@ public final class StoreTransactions {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {
                     BEFORE_COMMIT.set(new java.util.LinkedHashMap<>());
-                    LOCALS.set(new java.util.HashMap<>());
+                    LOCALS.set(newLocals());
                     try {
                         T result = work.call();
                         runBeforeCommit();
+                        runAtEnd();
                         return result;
                     } finally {
                         BEFORE_COMMIT.remove();
@@ -62,7 +63,7 @@ public final class StoreTransactions {
         try {
             QuarkusTransaction.requiringNew().call(() -> {
                 BEFORE_COMMIT.set(new java.util.LinkedHashMap<>());
-                LOCALS.set(new java.util.HashMap<>());
+                LOCALS.set(newLocals());
                 try {
                     T result = work.call();
                     runBeforeCommit();
@@ -104,6 +105,44 @@ public final class StoreTransactions {
         } else {
             pending.putIfAbsent(key, action);
         }
+    }
+
+    /** Keys of {@link #LOCALS} this class keeps for itself. */
+    private static final String TRANSACTION_KEY = "store-transaction-key";
+    private static final String AT_END = "store-at-end";
+
+    /** A store transaction's locals: which JTA transaction it is (nested ones on the same thread are others), what runs at its end. */
+    private static java.util.Map<String, Object> newLocals() {
+        java.util.Map<String, Object> locals = new java.util.HashMap<>();
+        locals.put(TRANSACTION_KEY, currentTransactionKey());
+        locals.put(AT_END, new java.util.LinkedHashMap<String, Runnable>());
+        return locals;
+    }
+
+    private static Object currentTransactionKey() {
+        return io.quarkus.arc.Arc.container().instance(jakarta.transaction.TransactionSynchronizationRegistry.class).get()
+                .getTransactionKey();
+    }
+
+    /**
+     * Runs {@code action} once when the current store transaction's work and its before-commit
+     * actions are done, still inside it (e.g. to send rows queued meanwhile), if the current JTA
+     * transaction is a store transaction's; otherwise does nothing and returns false. Nothing runs
+     * when the work fails or is a dry run: the transaction rolls back.
+     */
+    @SuppressWarnings("unchecked")
+    public static boolean atEnd(String key, Runnable action) {
+        java.util.Map<String, Object> locals = LOCALS.get();
+        if (locals == null || !java.util.Objects.equals(locals.get(TRANSACTION_KEY), currentTransactionKey())) {
+            return false;
+        }
+        ((java.util.Map<String, Runnable>) locals.get(AT_END)).putIfAbsent(key, action);
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void runAtEnd() {
+        ((java.util.Map<String, Runnable>) LOCALS.get().get(AT_END)).values().forEach(Runnable::run);
     }
 
     /** Values kept for the current write transaction (see {@link #transactionLocal}). */
