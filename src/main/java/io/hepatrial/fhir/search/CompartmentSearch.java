@@ -68,8 +68,7 @@ public class CompartmentSearch {
         Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since);
         return StoreTransactions.retryingOnConflict(() -> {
             // inside a write transaction (a Bundle's GET entry) the compartment includes what it wrote so far
-            session.flush();
-            inserts.flush();
+            inserts.flushWrites();
             return session.doReturningWork(connection -> {
                 List<StoredVersion> versions = new ArrayList<>();
                 long lastPid = afterPid;

@@ -51,16 +51,10 @@ public class SearchEngine {
 
     public SearchResult search(SearchRequest request, String baseUrl) {
         if (QuarkusTransaction.isActive()) {
-            flushWrites(); // a search inside a write transaction (a Bundle) sees what it wrote so far
+            inserts.flushWrites(); // a search inside a write transaction (a Bundle) sees what it wrote so far
             return session.doReturningWork(connection -> run(connection, request, baseUrl));
         }
         return QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> run(connection, request, baseUrl)));
-    }
-
-    /** Sends what the current transaction wrote and has not sent yet: the resource rows, then their queued index rows. */
-    private void flushWrites() {
-        session.flush();
-        inserts.flush();
     }
 
     /** One match of a projection: its id and the index values of the parameters asked for. */
@@ -123,7 +117,7 @@ public class SearchEngine {
         });
         try {
             if (QuarkusTransaction.isActive()) {
-                flushWrites();
+                inserts.flushWrites();
                 return work.call();
             }
             return QuarkusTransaction.requiringNew().call(work);

@@ -110,7 +110,19 @@ public class BatchedInserts {
         }
     }
 
-    /** Sends every queued row: one batch per statement. Reads of the tables in the transaction call this first. */
+    /**
+     * Makes everything the current transaction wrote visible to its own reads: Hibernate's pending
+     * resource rows, then the queued rows. Reads inside a write transaction (a Bundle's searches,
+     * derived scores, $everything) call this first; outside a transaction it does nothing.
+     */
+    public void flushWrites() {
+        if (transactions.getTransactionKey() != null) {
+            session.flush();
+            flush();
+        }
+    }
+
+    /** Sends every queued row: one batch per statement. */
     public void flush() {
         Queue queue = queue(false);
         if (queue != null) {
