@@ -49,7 +49,7 @@ public class CompartmentSearch {
                 }
                 for (String compartment : param.getProvidesMembershipInCompartments()) {
                     membership.computeIfAbsent(compartment, c -> new LinkedHashMap<>())
-                            .computeIfAbsent(type, t -> new ArrayList<>()).add(param.getName());
+                            .computeIfAbsent(type, t -> new ArrayList<>()).addAll(indexed.rowNames());
                 }
             }
         }

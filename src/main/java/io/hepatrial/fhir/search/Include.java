@@ -5,5 +5,5 @@ package io.hepatrial.fhir.search;
  * {@code sourceType} (null param = every reference parameter, the '*' form), optionally only to
  * {@code targetType}, and with {@code iterate} also from the resources included so far.
  */
-public record Include(String sourceType, String param, String targetType, boolean iterate) {
+public record Include(String sourceType, SearchParameterDefinition param, String targetType, boolean iterate) {
 }

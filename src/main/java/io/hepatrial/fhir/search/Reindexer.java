@@ -30,10 +30,14 @@ public class Reindexer {
     private final IndexExtractor extractor;
     private final IndexWriter writer;
     private final List<WriteRule> rules;
+    private final SearchParameterRegistry registry;
+    private final io.hepatrial.fhir.SupportedResourceTypes types;
 
     public Reindexer(Session session, FhirContext fhirContext, IndexExtractor extractor, IndexWriter writer,
-            jakarta.enterprise.inject.Instance<WriteRule> rules) {
+            jakarta.enterprise.inject.Instance<WriteRule> rules, SearchParameterRegistry registry, io.hepatrial.fhir.SupportedResourceTypes types) {
         this.session = session;
+        this.registry = registry;
+        this.types = types;
         this.rules = rules.stream().toList();
         this.fhirContext = fhirContext;
         this.extractor = extractor;
@@ -63,6 +67,23 @@ public class Reindexer {
             }
             Long next = resources.size() < size ? null : resources.get(resources.size() - 1).pid;
             return new Batch(resources.size(), next);
+        });
+    }
+
+    /**
+     * Drops, at start, the index rows an earlier version wrote for parameters that are now answered
+     * by other parameters' rows (SearchParameterDefinition.storedAs): nothing reads them any more.
+     */
+    void dropRowsOfParametersStoredAsOthers(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (String type : types.all()) {
+                for (SearchParameterDefinition param : registry.forType(type)) {
+                    if (param.storedAs() != null) {
+                        session.createNativeMutationQuery("delete from " + SearchSql.table(param) + " where res_type = :type and param = :param")
+                                .setParameter("type", type).setParameter("param", param.name()).executeUpdate();
+                    }
+                }
+            }
         });
     }
 }

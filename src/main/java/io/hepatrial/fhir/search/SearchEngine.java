@@ -83,12 +83,16 @@ public class SearchEngine {
             // one query per index table (and chunk): its rows of the asked parameters for those pids
             boolean postgres = io.hepatrial.fhir.store.ValueLists.isPostgres(connection);
             List<Long> pids = new ArrayList<>(byPid.keySet());
-            Map<String, Map<String, SearchParameterDefinition>> byTable = new java.util.LinkedHashMap<>();
+            // per table, the stored parameter names with the asked parameters their rows answer
+            Map<String, Map<String, List<SearchParameterDefinition>>> byTable = new java.util.LinkedHashMap<>();
             for (SearchParameterDefinition param : params) {
-                byTable.computeIfAbsent(SearchSql.table(param), t -> new java.util.HashMap<>()).put(param.name(), param);
+                for (String stored : param.rowNames()) {
+                    byTable.computeIfAbsent(SearchSql.table(param), t -> new java.util.HashMap<>())
+                            .computeIfAbsent(stored, n -> new ArrayList<>()).add(param);
+                }
             }
-            for (Map.Entry<String, Map<String, SearchParameterDefinition>> table : byTable.entrySet()) {
-                SearchParameterDefinition any = table.getValue().values().iterator().next();
+            for (Map.Entry<String, Map<String, List<SearchParameterDefinition>>> table : byTable.entrySet()) {
+                SearchParameterDefinition any = table.getValue().values().iterator().next().get(0);
                 int chunk = io.hepatrial.fhir.store.ValueLists.chunkSize(postgres);
                 for (int from = 0; from < pids.size(); from += chunk) {
                     List<Long> part = pids.subList(from, (int) Math.min(pids.size(), (long) from + chunk));
@@ -104,8 +108,7 @@ public class SearchEngine {
                         io.hepatrial.fhir.store.ValueLists.bind(statement, 1, part, postgres, "bigint");
                         try (ResultSet result = statement.executeQuery()) {
                             while (result.next()) {
-                                SearchParameterDefinition param = table.getValue().get(result.getString(2));
-                                if (param != null) {
+                                for (SearchParameterDefinition param : table.getValue().getOrDefault(result.getString(2), List.of())) {
                                     byPid.get(result.getLong(1)).values().add(projectedRow(param, result));
                                 }
                             }
@@ -271,8 +274,9 @@ public class SearchEngine {
         }
         List<Criterion> criteria = new ArrayList<>(request.criteria());
         criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
+        // a parameter stored as several others' rows is no single index range in pid order
         if (!(criteria.get(0) instanceof Criterion.Param first) || first.param().isResourceColumn()
-                || SearchSql.selectivityRank(first) >= 9) {
+                || first.param().storedAs() != null || SearchSql.selectivityRank(first) >= 9) {
             return null;
         }
         for (Criterion criterion : criteria) {
@@ -469,8 +473,8 @@ public class SearchEngine {
             default -> throw new IllegalArgumentException("Cannot sort by " + param.kind());
         };
         sql.append("(select " + (key.descending() ? "max" : "min") + "(x." + column + ") from " + SearchSql.table(param)
-                + " x where x.resource_pid = r.pid and x.res_type = ").param(type).append(" and x.param = ")
-                .param(param.name()).append(")");
+                + " x where x.resource_pid = r.pid and x.res_type = ").param(type).append(" and ");
+        SearchSql.storedAs(sql, "x", param).append(")");
     }
 
     private static Object keyValue(ResultSet result, int column, SortKey key) throws SQLException {
@@ -541,7 +545,7 @@ public class SearchEngine {
             sql.append(" and i.res_type = ").param(include.sourceType());
         }
         if (include.param() != null) {
-            sql.append(" and i.param = ").param(include.param());
+            SearchSql.storedAs(sql.append(" and "), "i", include.param());
         }
         if (include.targetType() != null) {
             sql.append(" and i.target_type = ").param(include.targetType());
@@ -565,7 +569,7 @@ public class SearchEngine {
                 sql.append(" and i.res_type = ").param(include.sourceType());
             }
             if (include.param() != null) {
-                sql.append(" and i.param = ").param(include.param());
+                SearchSql.storedAs(sql.append(" and "), "i", include.param());
             }
             result.addAll(pids(connection, sql));
         }

@@ -13,9 +13,29 @@ import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
  * service HAPI's FHIRPath engine does not have (it throws).
  *
  * @param expression null for the parameters answered from the resource table (_id, _lastUpdated)
+ * @param storedAs null, or the parameters whose index rows answer this one: a parameter whose
+ *        expression is the union of other parameters' expressions (Observation combo-code is code |
+ *        component-code) gets no rows of its own, and is searched as any of those
  */
 public record SearchParameterDefinition(String resourceType, String name, RestSearchParameterTypeEnum kind, String expression,
-        java.util.List<IParsedExpression> expressionParts, Set<String> targets, String description, String uri, Composite composite) {
+        java.util.List<IParsedExpression> expressionParts, Set<String> targets, String description, String uri, Composite composite,
+        java.util.List<String> storedAs) {
+
+    SearchParameterDefinition(String resourceType, String name, RestSearchParameterTypeEnum kind, String expression,
+            java.util.List<IParsedExpression> expressionParts, Set<String> targets, String description, String uri, Composite composite) {
+        this(resourceType, name, kind, expression, expressionParts, targets, description, uri, composite, null);
+    }
+
+    /** The same parameter, answered by the index rows of others. */
+    SearchParameterDefinition storedAs(java.util.List<String> names) {
+        return new SearchParameterDefinition(resourceType, name, kind, expression, expressionParts, targets, description, uri, composite,
+                java.util.List.copyOf(names));
+    }
+
+    /** The parameter names its index rows are stored under: its own, or those of {@link #storedAs()}. */
+    public java.util.List<String> rowNames() {
+        return storedAs == null ? java.util.List.of(name) : storedAs;
+    }
 
     /**
      * A composite parameter (e.g. Observation code-value-quantity): a token and a second value taken

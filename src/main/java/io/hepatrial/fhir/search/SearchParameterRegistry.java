@@ -81,9 +81,57 @@ public class SearchParameterRegistry {
                     params.put(param.getName(), composite);
                 }
             }
+            storeUnionsAsTheirParts(params);
             byType.put(type, Collections.unmodifiableMap(params));
-            indexed.put(type, params.values().stream().filter(p -> !p.isResourceColumn()).toList());
+            indexed.put(type, params.values().stream().filter(p -> !p.isResourceColumn() && p.storedAs() == null).toList());
         }
+    }
+
+    /**
+     * A parameter whose expression is exactly the union of other parameters' expressions of the same
+     * kind, each part in one of them (Observation combo-code = code | component-code; for composites,
+     * the same base elements with the same components), is answered by their index rows instead of
+     * rows of its own: a lab result then stores three rows fewer. Parameters are decided in order
+     * of their number of parts, so a part is never itself answered by others.
+     */
+    private static void storeUnionsAsTheirParts(Map<String, SearchParameterDefinition> params) {
+        List<SearchParameterDefinition> bySize = new ArrayList<>(params.values());
+        bySize.removeIf(SearchParameterDefinition::isResourceColumn);
+        bySize.sort(java.util.Comparator.comparingInt(p -> parts(p).size()));
+        for (SearchParameterDefinition union : bySize) {
+            List<?> parts = parts(union);
+            if (parts.size() < 2) {
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            Set<Object> covered = new java.util.HashSet<>(); // parsed parts compare by identity (one per text), bases as records
+            int coveredCount = 0;
+            for (SearchParameterDefinition part : bySize) {
+                SearchParameterDefinition current = params.get(part.name());
+                List<?> own = parts(current);
+                if (current == union || current.storedAs() != null || current.kind() != union.kind() || own.isEmpty()
+                        || own.size() >= parts.size() || !current.targets().equals(union.targets())
+                        || (union.composite() != null && union.composite().second().kind() != current.composite().second().kind())
+                        || !parts.containsAll(own)) {
+                    continue;
+                }
+                names.add(current.name());
+                covered.addAll(own);
+                coveredCount += own.size();
+            }
+            // every part covered, and by exactly one parameter
+            if (covered.size() == parts.size() && coveredCount == parts.size()) {
+                params.put(union.name(), union.storedAs(names));
+            }
+        }
+    }
+
+    /** What a parameter's expression is a union of: its parsed parts, or for a composite its base elements with their components. */
+    private static List<?> parts(SearchParameterDefinition param) {
+        if (param.composite() != null) {
+            return param.composite().bases();
+        }
+        return param.expressionParts() == null ? List.of() : param.expressionParts();
     }
 
     /**

@@ -308,14 +308,15 @@ public class SearchRequestParser {
         }
         String sourceType = types.require(parts[0]);
         String param = parts[1].equals("*") ? null : parts[1];
+        SearchParameterDefinition definition = null;
         if (param != null) {
-            SearchParameterDefinition definition = registry.get(sourceType, param);
+            definition = registry.get(sourceType, param);
             if (definition == null || definition.kind() != RestSearchParameterTypeEnum.REFERENCE) {
                 throw FhirException.badRequest(label + "=" + value + ": " + param + " is not a reference parameter of " + sourceType);
             }
         }
         String target = parts.length == 3 ? types.require(parts[2]) : null;
-        return new Include(sourceType, param, target, iterate);
+        return new Include(sourceType, definition, target, iterate);
     }
 
     private String knownNames(String type) {

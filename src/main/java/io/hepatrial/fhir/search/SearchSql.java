@@ -116,8 +116,8 @@ final class SearchSql {
         open(sql, driving, false, on.pid(), ref + ".resource_pid");
         sql.append(" from search_reference " + ref + " join resource " + target
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
-                + ref + ".res_type = ").param(type).append(" and " + ref + ".param = ").param(chain.reference().name())
-                .append(correlate(driving, on.pid(), ref + ".resource_pid"))
+                + ref + ".res_type = ").param(type).append(" and ");
+        storedAs(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"))
                 .append(" and " + target + ".deleted = false and (");
         boolean first = true;
         for (var entry : chain.targetConditions().entrySet()) {
@@ -141,8 +141,9 @@ final class SearchSql {
         open(sql, asIn, false, on.resId(), ref + ".target_id");
         sql.append(" from search_reference " + ref + " join resource " + source
                 + " on " + source + ".pid = " + ref + ".resource_pid where " + ref + ".res_type = ").param(has.sourceType())
-                .append(" and " + ref + ".param = ").param(has.reference().name())
-                .append(" and " + ref + ".target_type = ").param(type)
+                .append(" and ");
+        storedAs(sql, ref, has.reference());
+        sql.append(" and " + ref + ".target_type = ").param(type)
                 .append(correlate(asIn, on.resId(), ref + ".target_id"))
                 .append(" and " + source + ".deleted = false and ");
         // correlated, as in chainCondition: a nested IN sub-select made _has take minutes on H2
@@ -167,16 +168,14 @@ final class SearchSql {
             }
             boolean missing = criterion.values().contains("true");
             open(sql, driving, missing, on.pid(), row + ".resource_pid");
-            sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
-                    .append(" and " + row + ".param = ").param(param.name())
-                    .append(correlate(driving, on.pid(), row + ".resource_pid")).append(")");
+            sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
+            storedAs(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid")).append(")");
             return;
         }
         boolean negated = "not".equals(modifier);
         open(sql, driving, negated, on.pid(), row + ".resource_pid");
-        sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type)
-                .append(" and " + row + ".param = ").param(param.name())
-                .append(correlate(driving, on.pid(), row + ".resource_pid"));
+        sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
+        storedAs(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
         valuesCondition(sql, row, criterion, driving);
         sql.append(")");
     }
@@ -186,9 +185,16 @@ final class SearchSql {
      * the row's alias returned: the start of a search that walks one index in pid order.
      */
     void indexScan(Sql sql, String type, Criterion.Param criterion, String row) {
-        sql.append(" from " + table(criterion.param()) + " " + row + " where " + row + ".res_type = ").param(type)
-                .append(" and " + row + ".param = ").param(criterion.param().name());
+        sql.append(" from " + table(criterion.param()) + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
+        storedAs(sql, row, criterion.param());
         valuesCondition(sql, row, criterion, true);
+    }
+
+    /** "[row].param = ?", or "[row].param in (?, …)" for a parameter answered by others' rows (see SearchParameterDefinition). */
+    static Sql storedAs(Sql sql, String row, SearchParameterDefinition param) {
+        List<String> names = param.rowNames();
+        return names.size() == 1 ? sql.append(row + ".param = ").param(names.get(0))
+                : sql.append(row + ".param in (").params(names).append(")");
     }
 
     /**

@@ -1,0 +1,78 @@
+package io.hepatrial.fhir.search;
+
+import static io.hepatrial.fhir.search.SearchTestData.create;
+import static io.hepatrial.fhir.search.SearchTestData.ids;
+import static io.hepatrial.fhir.search.SearchTestData.patient;
+import static io.hepatrial.fhir.search.SearchTestData.unique;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import java.util.Set;
+
+import org.hibernate.Session;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+/**
+ * A parameter whose R4 expression is the union of other parameters' (Observation combo-code is
+ * code | component-code) writes no rows of its own and is searched through theirs: it must find
+ * exactly what its own rows found, in every place a parameter is used.
+ */
+@QuarkusTest
+class UnionParametersTest {
+
+    @Inject
+    SearchParameterRegistry registry;
+    @Inject
+    Session session;
+
+    @Test
+    void theRegistryFindsTheUnionsInHapisDefinitions() {
+        assertEquals(Set.of("code", "component-code"), Set.copyOf(registry.get("Observation", "combo-code").storedAs()));
+        assertEquals(Set.of("value-quantity", "component-value-quantity"),
+                Set.copyOf(registry.get("Observation", "combo-value-quantity").storedAs()));
+        assertEquals(Set.of("code-value-quantity", "component-code-value-quantity"),
+                Set.copyOf(registry.get("Observation", "combo-code-value-quantity").storedAs()));
+        // a restriction (subject.where(resolve() is Patient)) is no union: patient keeps its rows
+        assertNull(registry.get("Observation", "patient").storedAs());
+        assertNull(registry.get("Observation", "code").storedAs());
+        assertEquals(0, registry.indexed("Observation").stream().filter(p -> p.name().startsWith("combo-")).count());
+    }
+
+    @Test
+    void unionParametersFindValuesAtTheResourceAndInItsComponents() {
+        String m = unique();
+        String codes = "urn:test:codes:" + m;
+        String p = create("Patient", patient(m, "Union", "U", "female", "1960"));
+        String plain = create("Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"subject\":{\"reference\":\"Patient/" + p
+                + "\"},\"code\":{\"coding\":[{\"system\":\"" + codes + "\",\"code\":\"alt\"}]},"
+                + "\"valueQuantity\":{\"value\":40,\"system\":\"http://unitsofmeasure.org\",\"code\":\"U/L\"}}");
+        String panel = create("Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"subject\":{\"reference\":\"Patient/" + p
+                + "\"},\"code\":{\"coding\":[{\"system\":\"" + codes + "\",\"code\":\"panel\"}]},"
+                + "\"component\":[{\"code\":{\"coding\":[{\"system\":\"" + codes + "\",\"code\":\"alt\"}]},"
+                + "\"valueQuantity\":{\"value\":90,\"system\":\"http://unitsofmeasure.org\",\"code\":\"U/L\"}}]}");
+
+        // as the only criterion (no index walk) and beside another one
+        assertEquals(Set.of(plain, panel), Set.copyOf(ids("Observation?combo-code=" + codes + "|alt")));
+        assertEquals(List.of(panel), ids("Observation?combo-code=" + codes + "|panel"));
+        assertEquals(Set.of(plain, panel), Set.copyOf(ids("Observation?subject=Patient/" + p + "&combo-value-quantity=ge40|http://unitsofmeasure.org|U/L")));
+        assertEquals(List.of(panel), ids("Observation?subject=Patient/" + p + "&combo-value-quantity=gt50"));
+        assertEquals(List.of(plain), ids("Observation?subject=Patient/" + p + "&combo-code-value-quantity=" + codes + "|alt$lt50"));
+        assertEquals(List.of(panel), ids("Observation?subject=Patient/" + p + "&combo-code-value-quantity=" + codes + "|alt$gt50"));
+        // modifiers and sorting read the same rows
+        assertEquals(List.of(), ids("Observation?subject=Patient/" + p + "&combo-value-quantity:missing=true"));
+        assertEquals(List.of(plain), ids("Observation?subject=Patient/" + p + "&combo-code:not=" + codes + "|panel"));
+        assertEquals(List.of(plain, panel), ids("Observation?subject=Patient/" + p + "&_sort=combo-value-quantity"));
+        assertEquals(List.of(panel, plain), ids("Observation?subject=Patient/" + p + "&_sort=-combo-value-quantity"));
+
+        // and no rows of their own were written
+        long own = QuarkusTransaction.requiringNew().call(() -> ((Number) session.createNativeQuery(
+                "select (select count(*) from search_token where param like 'combo-%') + (select count(*) from search_quantity where param like 'combo-%')"
+                        + " + (select count(*) from search_composite where param like 'combo-%')", Object.class).getSingleResult()).longValue());
+        assertEquals(0, own);
+    }
+}
