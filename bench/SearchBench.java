@@ -83,6 +83,7 @@ public class SearchBench {
 
         // Deep paging: follow next links to the end, 4 walkers at once, every page timed.
         List<Future<List<Double>>> walks = new ArrayList<>();
+        List<String> timed = java.util.Collections.synchronizedList(new ArrayList<>()); // "ms page-number", for the slowest
         for (int w = 0; w < concurrency; w++) {
             walks.add(pool.submit(() -> {
                 List<Double> pages = new ArrayList<>();
@@ -91,6 +92,7 @@ public class SearchBench {
                     long s = System.nanoTime();
                     String page = get(url);
                     pages.add((System.nanoTime() - s) / 1e6);
+                    timed.add(String.format("%08.1f %d", pages.get(pages.size() - 1), pages.size()));
                     Matcher m = NEXT.matcher(page);
                     url = m.find() ? m.group(1) : null;
                 }
@@ -106,6 +108,11 @@ public class SearchBench {
         out("deep_paging_page_p50_ms", String.format("%.1f", all.get(all.size() / 2)));
         out("deep_paging_page_p99_ms", String.format("%.1f", all.get((int) (all.size() * 0.99))));
         out("deep_paging_page_max_ms", String.format("%.1f", all.get(all.size() - 1)));
+        // which pages were slowest (page 1 carries the total): the tail of a walk, or its start?
+        List<String> slowest = new ArrayList<>(timed);
+        slowest.sort(Collections.reverseOrder());
+        out("deep_paging_slowest_pages", String.join(", ", slowest.subList(0, Math.min(8, slowest.size())).stream()
+                .map(t -> "page " + t.split(" ")[1] + ": " + Double.parseDouble(t.split(" ")[0]) + " ms").toList()));
     }
 
     static void load(ExecutorService pool, String[] ids, int patients, int observations, String tag, SplittableRandom random)

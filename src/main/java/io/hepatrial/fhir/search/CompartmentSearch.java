@@ -48,8 +48,13 @@ public class CompartmentSearch {
                     continue;
                 }
                 for (String compartment : param.getProvidesMembershipInCompartments()) {
-                    membership.computeIfAbsent(compartment, c -> new LinkedHashMap<>())
-                            .computeIfAbsent(type, t -> new ArrayList<>()).addAll(indexed.rowNames());
+                    // (the query asks for references to the compartment's type: a parameter stored as another's
+                    // references to one type counts only in that type's compartment)
+                    String onlyTo = indexed.storedAs() == null ? null : indexed.storedAs().targetType();
+                    if (onlyTo == null || onlyTo.equals(compartment)) {
+                        membership.computeIfAbsent(compartment, c -> new LinkedHashMap<>())
+                                .computeIfAbsent(type, t -> new ArrayList<>()).addAll(indexed.rowNames());
+                    }
                 }
             }
         }

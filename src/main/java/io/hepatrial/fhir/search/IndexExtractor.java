@@ -292,7 +292,9 @@ public class IndexExtractor {
             }
             IIdType id = reference.getReferenceElement();
             if (id.isAbsolute()) {
-                rows.add(new IndexRow.Reference(param, null, null, cut(ref)));
+                // the type too, for parameters stored as another's references to one type (Observation patient)
+                String type = id.getResourceType();
+                rows.add(new IndexRow.Reference(param, type != null && type.matches("[A-Z][A-Za-z]{0,63}") ? type : null, null, cut(ref)));
             } else if (id.hasResourceType() && id.hasIdPart()) {
                 rows.add(new IndexRow.Reference(param, id.getResourceType(), id.getIdPart(), null));
             }

@@ -73,17 +73,40 @@ public class Reindexer {
     /**
      * Drops, at start, the index rows an earlier version wrote for parameters that are now answered
      * by other parameters' rows (SearchParameterDefinition.storedAs): nothing reads them any more.
+     * Before a restricted one's rows go (Observation patient = subject's references to a Patient),
+     * the other's absolute references get the target type earlier versions did not store for them.
      */
     void dropRowsOfParametersStoredAsOthers(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
         QuarkusTransaction.requiringNew().run(() -> {
             for (String type : types.all()) {
                 for (SearchParameterDefinition param : registry.forType(type)) {
-                    if (param.storedAs() != null) {
-                        session.createNativeMutationQuery("delete from " + SearchSql.table(param) + " where res_type = :type and param = :param")
-                                .setParameter("type", type).setParameter("param", param.name()).executeUpdate();
+                    if (param.storedAs() == null) {
+                        continue;
                     }
+                    String table = SearchSql.table(param);
+                    if (param.storedAs().targetType() != null && !session.createNativeQuery("select resource_pid from " + table
+                            + " where res_type = :type and param = :param", Object.class).setParameter("type", type)
+                            .setParameter("param", param.name()).setMaxResults(1).getResultList().isEmpty()) {
+                        typeAbsoluteReferences(type, param.storedAs().params());
+                    }
+                    session.createNativeMutationQuery("delete from " + table + " where res_type = :type and param = :param")
+                            .setParameter("type", type).setParameter("param", param.name()).executeUpdate();
                 }
             }
         });
+    }
+
+    private void typeAbsoluteReferences(String type, List<String> params) {
+        List<String> untyped = session.createNativeQuery("select distinct target_url from search_reference where res_type = :type"
+                + " and param in (:params) and target_url is not null and target_type is null", String.class)
+                .setParameter("type", type).setParameterList("params", params).getResultList();
+        for (String url : untyped) {
+            String targetType = new org.hl7.fhir.r4.model.IdType(url).getResourceType();
+            if (targetType != null && targetType.matches("[A-Z][A-Za-z]{0,63}")) {
+                session.createNativeMutationQuery("update search_reference set target_type = :target where res_type = :type"
+                        + " and param in (:params) and target_url = :url and target_type is null").setParameter("target", targetType)
+                        .setParameter("type", type).setParameterList("params", params).setParameter("url", url).executeUpdate();
+            }
+        }
     }
 }

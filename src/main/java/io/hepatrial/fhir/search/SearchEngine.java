@@ -109,7 +109,10 @@ public class SearchEngine {
                         try (ResultSet result = statement.executeQuery()) {
                             while (result.next()) {
                                 for (SearchParameterDefinition param : table.getValue().getOrDefault(result.getString(2), List.of())) {
-                                    byPid.get(result.getLong(1)).values().add(projectedRow(param, result));
+                                    String onlyTo = param.storedAs() == null ? null : param.storedAs().targetType();
+                                    if (onlyTo == null || onlyTo.equals(result.getString(3))) { // column 3: a reference's target_type
+                                        byPid.get(result.getLong(1)).values().add(projectedRow(param, result));
+                                    }
                                 }
                             }
                         }

@@ -13,13 +13,19 @@ import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
  * service HAPI's FHIRPath engine does not have (it throws).
  *
  * @param expression null for the parameters answered from the resource table (_id, _lastUpdated)
- * @param storedAs null, or the parameters whose index rows answer this one: a parameter whose
- *        expression is the union of other parameters' expressions (Observation combo-code is code |
- *        component-code) gets no rows of its own, and is searched as any of those
+ * @param storedAs null, or whose index rows answer this one: a parameter whose expression is the
+ *        union of other parameters' expressions (Observation combo-code is code | component-code), the
+ *        same as another's (ResearchSubject patient and individual), or another reference parameter's
+ *        limited to one target type (Observation patient is subject.where(resolve() is Patient))
+ *        gets no rows of its own, and is searched through theirs
  */
 public record SearchParameterDefinition(String resourceType, String name, RestSearchParameterTypeEnum kind, String expression,
         java.util.List<IParsedExpression> expressionParts, Set<String> targets, String description, String uri, Composite composite,
-        java.util.List<String> storedAs) {
+        StoredAs storedAs) {
+
+    /** The parameters whose rows answer one that has none of its own; only their references to {@code targetType}, when set. */
+    public record StoredAs(java.util.List<String> params, String targetType) {
+    }
 
     SearchParameterDefinition(String resourceType, String name, RestSearchParameterTypeEnum kind, String expression,
             java.util.List<IParsedExpression> expressionParts, Set<String> targets, String description, String uri, Composite composite) {
@@ -27,14 +33,14 @@ public record SearchParameterDefinition(String resourceType, String name, RestSe
     }
 
     /** The same parameter, answered by the index rows of others. */
-    SearchParameterDefinition storedAs(java.util.List<String> names) {
+    SearchParameterDefinition storedAs(java.util.List<String> names, String targetType) {
         return new SearchParameterDefinition(resourceType, name, kind, expression, expressionParts, targets, description, uri, composite,
-                java.util.List.copyOf(names));
+                new StoredAs(java.util.List.copyOf(names), targetType));
     }
 
     /** The parameter names its index rows are stored under: its own, or those of {@link #storedAs()}. */
     public java.util.List<String> rowNames() {
-        return storedAs == null ? java.util.List.of(name) : storedAs;
+        return storedAs == null ? java.util.List.of(name) : storedAs.params();
     }
 
     /**

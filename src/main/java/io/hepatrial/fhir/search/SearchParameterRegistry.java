@@ -81,49 +81,90 @@ public class SearchParameterRegistry {
                     params.put(param.getName(), composite);
                 }
             }
-            storeUnionsAsTheirParts(params);
+            storeAsOthers(params);
             byType.put(type, Collections.unmodifiableMap(params));
             indexed.put(type, params.values().stream().filter(p -> !p.isResourceColumn() && p.storedAs() == null).toList());
         }
     }
 
     /**
-     * A parameter whose expression is exactly the union of other parameters' expressions of the same
-     * kind, each part in one of them (Observation combo-code = code | component-code; for composites,
-     * the same base elements with the same components), is answered by their index rows instead of
-     * rows of its own: a lab result then stores three rows fewer. Parameters are decided in order
-     * of their number of parts, so a part is never itself answered by others.
+     * Parameters answered by other parameters' index rows instead of rows of their own
+     * (SearchParameterDefinition.storedAs), found in HAPI's definitions: a lab result then stores
+     * four rows fewer.
+     * <ul>
+     * <li>a union: each part of its expression is the whole expression of exactly one other parameter
+     * of the same kind (Observation combo-code = code | component-code; for composites, the same base
+     * elements with the same components);</li>
+     * <li>a duplicate: the same expression as a parameter declared before it (ResearchSubject patient as individual);</li>
+     * <li>a restriction: a reference parameter {@code X.where(resolve() is T)} where another one is
+     * {@code X} (Observation patient and subject): its rows, those that reference a T.</li>
+     * </ul>
+     * Parameters are decided in order of their number of parts, so a part is never itself answered by others.
      */
-    private static void storeUnionsAsTheirParts(Map<String, SearchParameterDefinition> params) {
+    private static void storeAsOthers(Map<String, SearchParameterDefinition> params) {
+        List<String> declared = new ArrayList<>(params.keySet());
         List<SearchParameterDefinition> bySize = new ArrayList<>(params.values());
         bySize.removeIf(SearchParameterDefinition::isResourceColumn);
         bySize.sort(java.util.Comparator.comparingInt(p -> parts(p).size()));
-        for (SearchParameterDefinition union : bySize) {
-            List<?> parts = parts(union);
-            if (parts.size() < 2) {
+        for (SearchParameterDefinition param : bySize) {
+            List<?> parts = parts(param);
+            if (parts.isEmpty()) {
                 continue;
             }
             List<String> names = new ArrayList<>();
             Set<Object> covered = new java.util.HashSet<>(); // parsed parts compare by identity (one per text), bases as records
             int coveredCount = 0;
-            for (SearchParameterDefinition part : bySize) {
-                SearchParameterDefinition current = params.get(part.name());
-                List<?> own = parts(current);
-                if (current == union || current.storedAs() != null || current.kind() != union.kind() || own.isEmpty()
-                        || own.size() >= parts.size() || !current.targets().equals(union.targets())
-                        || (union.composite() != null && union.composite().second().kind() != current.composite().second().kind())
-                        || !parts.containsAll(own)) {
+            String single = null; // the one parameter a duplicate or restriction is stored as
+            String restrictedTo = null;
+            for (SearchParameterDefinition candidate : bySize) {
+                SearchParameterDefinition other = params.get(candidate.name());
+                List<?> own = parts(other);
+                if (other == param || other.storedAs() != null || other.kind() != param.kind() || own.isEmpty()
+                        || (param.composite() != null && param.composite().second().kind() != other.composite().second().kind())) {
                     continue;
                 }
-                names.add(current.name());
-                covered.addAll(own);
-                coveredCount += own.size();
+                String restriction = restriction(param, other);
+                // of two duplicates, the one declared later is stored as the earlier (Patient phonetic as name)
+                boolean duplicate = own.equals(parts) && other.targets().equals(param.targets())
+                        && declared.indexOf(other.name()) < declared.indexOf(param.name());
+                if (restriction != null || duplicate) {
+                    single = other.name();
+                    restrictedTo = restriction;
+                    break;
+                }
+                if (own.size() < parts.size() && parts.containsAll(own) && other.targets().equals(param.targets())) {
+                    names.add(other.name());
+                    covered.addAll(own);
+                    coveredCount += own.size();
+                }
             }
-            // every part covered, and by exactly one parameter
-            if (covered.size() == parts.size() && coveredCount == parts.size()) {
-                params.put(union.name(), union.storedAs(names));
+            if (single != null) {
+                params.put(param.name(), param.storedAs(List.of(single), restrictedTo));
+            } else if (names.size() > 1 && covered.size() == parts.size() && coveredCount == parts.size()) { // each part once
+                params.put(param.name(), param.storedAs(names, null));
             }
         }
+    }
+
+    private static final java.util.regex.Pattern RESOLVES_TO = java.util.regex.Pattern.compile("(.+)\\.where\\(resolve\\(\\) is ([A-Za-z]+)\\)");
+
+    /** T when {@code param} is {@code X.where(resolve() is T)} (every part, one T) and {@code other} is X; otherwise null. */
+    private static String restriction(SearchParameterDefinition param, SearchParameterDefinition other) {
+        if (param.kind() != RestSearchParameterTypeEnum.REFERENCE || param.expression() == null || other.expression() == null) {
+            return null;
+        }
+        List<String> paths = new ArrayList<>();
+        String target = null;
+        for (String part : splitUnion(param.expression())) {
+            java.util.regex.Matcher matcher = RESOLVES_TO.matcher(part.trim());
+            if (!matcher.matches() || (target != null && !target.equals(matcher.group(2)))) {
+                return null;
+            }
+            target = matcher.group(2);
+            paths.add(matcher.group(1).trim());
+        }
+        List<String> otherPaths = splitUnion(other.expression()).stream().map(String::trim).toList();
+        return paths.equals(otherPaths) && other.targets().contains(target) ? target : null;
     }
 
     /** What a parameter's expression is a union of: its parsed parts, or for a composite its base elements with their components. */

@@ -190,11 +190,21 @@ final class SearchSql {
         valuesCondition(sql, row, criterion, true);
     }
 
-    /** "[row].param = ?", or "[row].param in (?, …)" for a parameter answered by others' rows (see SearchParameterDefinition). */
+    /**
+     * "[row].param = ?", or for a parameter answered by others' rows (SearchParameterDefinition.storedAs)
+     * "[row].param in (?, …)", and "[row].target_type = ?" when only their references to one type count.
+     */
     static Sql storedAs(Sql sql, String row, SearchParameterDefinition param) {
         List<String> names = param.rowNames();
-        return names.size() == 1 ? sql.append(row + ".param = ").param(names.get(0))
-                : sql.append(row + ".param in (").params(names).append(")");
+        if (names.size() == 1) {
+            sql.append(row + ".param = ").param(names.get(0));
+        } else {
+            sql.append(row + ".param in (").params(names).append(")");
+        }
+        if (param.storedAs() != null && param.storedAs().targetType() != null) {
+            sql.append(" and " + row + ".target_type = ").param(param.storedAs().targetType());
+        }
+        return sql;
     }
 
     /**

@@ -32,15 +32,22 @@ class UnionParametersTest {
 
     @Test
     void theRegistryFindsTheUnionsInHapisDefinitions() {
-        assertEquals(Set.of("code", "component-code"), Set.copyOf(registry.get("Observation", "combo-code").storedAs()));
+        assertEquals(Set.of("code", "component-code"), Set.copyOf(registry.get("Observation", "combo-code").storedAs().params()));
         assertEquals(Set.of("value-quantity", "component-value-quantity"),
-                Set.copyOf(registry.get("Observation", "combo-value-quantity").storedAs()));
+                Set.copyOf(registry.get("Observation", "combo-value-quantity").storedAs().params()));
         assertEquals(Set.of("code-value-quantity", "component-code-value-quantity"),
-                Set.copyOf(registry.get("Observation", "combo-code-value-quantity").storedAs()));
-        // a restriction (subject.where(resolve() is Patient)) is no union: patient keeps its rows
-        assertNull(registry.get("Observation", "patient").storedAs());
+                Set.copyOf(registry.get("Observation", "combo-code-value-quantity").storedAs().params()));
+        // a restriction: subject.where(resolve() is Patient) is subject's references to a Patient
+        assertEquals(new SearchParameterDefinition.StoredAs(List.of("subject"), "Patient"), registry.get("Observation", "patient").storedAs());
+        assertEquals(new SearchParameterDefinition.StoredAs(List.of("subject"), "Patient"), registry.get("Procedure", "patient").storedAs());
+        // a duplicate: ResearchSubject patient and individual are both ResearchSubject.individual; the later one goes
+        assertEquals(new SearchParameterDefinition.StoredAs(List.of("individual"), null), registry.get("ResearchSubject", "patient").storedAs());
+        assertNull(registry.get("ResearchSubject", "individual").storedAs());
+        assertEquals(new SearchParameterDefinition.StoredAs(List.of("name"), null), registry.get("Patient", "phonetic").storedAs());
+        assertNull(registry.get("Patient", "name").storedAs());
+        assertNull(registry.get("Observation", "subject").storedAs());
         assertNull(registry.get("Observation", "code").storedAs());
-        assertEquals(0, registry.indexed("Observation").stream().filter(p -> p.name().startsWith("combo-")).count());
+        assertEquals(0, registry.indexed("Observation").stream().filter(p -> p.name().startsWith("combo-") || p.name().equals("patient")).count());
     }
 
     @Test
@@ -74,5 +81,40 @@ class UnionParametersTest {
                 "select (select count(*) from search_token where param like 'combo-%') + (select count(*) from search_quantity where param like 'combo-%')"
                         + " + (select count(*) from search_composite where param like 'combo-%')", Object.class).getSingleResult()).longValue());
         assertEquals(0, own);
+    }
+
+    @Test
+    void patientIsTheSubjectWhenItIsAPatient() {
+        String m = unique();
+        String codes = "urn:test:codes:" + m;
+        String p = create("Patient", patient(m, "Restrict" + m, "R", "male", "1950"));
+        String group = "g" + m; // Group is not a served type: a reference to one is kept as written
+        String ofPatient = create("Observation", lab(codes, "Patient/" + p));
+        String ofGroup = create("Observation", lab(codes, "Group/" + group));
+        String elsewhere = create("Observation", lab(codes, "http://other.example/fhir/Patient/" + m));
+        String all = "Observation?code=" + codes + "|x";
+
+        assertEquals(List.of(ofPatient), ids("Observation?patient=Patient/" + p));
+        assertEquals(List.of(ofPatient), ids("Observation?patient=" + p));
+        assertEquals(List.of(), ids("Observation?patient=Group/" + group));
+        assertEquals(List.of(ofGroup), ids("Observation?subject=Group/" + group));
+        assertEquals(List.of(elsewhere), ids("Observation?patient=http://other.example/fhir/Patient/" + m));
+        assertEquals(List.of(ofGroup), ids(all + "&patient:missing=true"));
+        assertEquals(Set.of(ofPatient, elsewhere), Set.copyOf(ids(all + "&patient:missing=false")));
+        assertEquals(List.of(ofPatient), ids("Observation?patient.name=Restrict" + m));
+        assertEquals(List.of(p), ids("Patient?_has:Observation:patient:code=" + codes + "|x"));
+        // includes follow, and compartments count, only the references to a Patient
+        assertEquals(Set.of(ofPatient, ofGroup, elsewhere, p), Set.copyOf(everyId(all + "&_include=Observation:patient")));
+        assertEquals(Set.of(p, ofPatient), Set.copyOf(everyId("Patient?_id=" + p + "&_revinclude=Observation:patient")));
+        assertEquals(Set.of(p, ofPatient), Set.copyOf(everyId("Patient/" + p + "/$everything")));
+    }
+
+    private static List<String> everyId(String query) {
+        return SearchTestData.search(query).getList("entry.resource.id");
+    }
+
+    private static String lab(String codes, String subject) {
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"subject\":{\"reference\":\"" + subject
+                + "\"},\"code\":{\"coding\":[{\"system\":\"" + codes + "\",\"code\":\"x\"}]}}";
     }
 }
