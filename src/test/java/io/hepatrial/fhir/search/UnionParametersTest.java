@@ -29,6 +29,8 @@ class UnionParametersTest {
     SearchParameterRegistry registry;
     @Inject
     Session session;
+    @Inject
+    Reindexer reindexer;
 
     @Test
     void theRegistryFindsTheUnionsInHapisDefinitions() {
@@ -116,5 +118,30 @@ class UnionParametersTest {
     private static String lab(String codes, String subject) {
         return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"subject\":{\"reference\":\"" + subject
                 + "\"},\"code\":{\"coding\":[{\"system\":\"" + codes + "\",\"code\":\"x\"}]}}";
+    }
+
+    @Test
+    void rowsAnEarlierVersionWroteForThemGoAtStart() {
+        String m = unique();
+        String elsewhere = create("Observation", lab("urn:test:codes:" + m, "http://other.example/fhir/Patient/" + m));
+        // as an earlier version stored it: a patient row of its own, and the absolute subject without its type
+        QuarkusTransaction.requiringNew().run(() -> {
+            long pid = ((Number) session.createNativeQuery("select pid from resource where res_type = 'Observation' and res_id = :id", Object.class)
+                    .setParameter("id", elsewhere).getSingleResult()).longValue();
+            session.createNativeMutationQuery("update search_reference set target_type = null where resource_pid = :pid")
+                    .setParameter("pid", pid).executeUpdate();
+            session.createNativeMutationQuery("insert into search_reference (resource_pid, res_type, param, target_url) values (:pid,"
+                    + " 'Observation', 'patient', :url)").setParameter("pid", pid).setParameter("url", "http://other.example/fhir/Patient/" + m)
+                    .executeUpdate();
+        });
+        assertEquals(List.of(), ids("Observation?patient=http://other.example/fhir/Patient/" + m));
+
+        reindexer.dropRowsOfParametersStoredAsOthers(null);
+
+        assertEquals(List.of(elsewhere), ids("Observation?patient=http://other.example/fhir/Patient/" + m));
+        long patientRows = QuarkusTransaction.requiringNew().call(() -> ((Number) session.createNativeQuery(
+                "select count(*) from search_reference where res_type = 'Observation' and param = 'patient'", Object.class)
+                .getSingleResult()).longValue());
+        assertEquals(0, patientRows);
     }
 }
