@@ -277,9 +277,9 @@ public class SearchEngine {
         }
         List<Criterion> criteria = new ArrayList<>(request.criteria());
         criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
-        // a parameter stored as several others' rows is no single index range in pid order
+        // a parameter stored as several others' rows (a union) is no single index range in pid order
         if (!(criteria.get(0) instanceof Criterion.Param first) || first.param().isResourceColumn()
-                || first.param().storedAs() != null || SearchSql.selectivityRank(first) >= 9) {
+                || first.param().rowNames().size() > 1 || SearchSql.selectivityRank(first) >= 9) {
             return null;
         }
         for (Criterion criterion : criteria) {

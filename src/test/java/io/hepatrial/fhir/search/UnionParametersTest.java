@@ -101,14 +101,17 @@ class UnionParametersTest {
         assertEquals(List.of(), ids("Observation?patient=Group/" + group));
         assertEquals(List.of(ofGroup), ids("Observation?subject=Group/" + group));
         assertEquals(List.of(elsewhere), ids("Observation?patient=http://other.example/fhir/Patient/" + m));
+        // paged one by one (the search walks subject's rows), nothing skipped or repeated
+        String second = create("Observation", lab(codes, "Patient/" + p));
+        assertEquals(List.of(ofPatient, second), SearchResultShapeTest.allPages("Observation?patient=Patient/" + p + "&_count=1", null));
         assertEquals(List.of(ofGroup), ids(all + "&patient:missing=true"));
-        assertEquals(Set.of(ofPatient, elsewhere), Set.copyOf(ids(all + "&patient:missing=false")));
-        assertEquals(List.of(ofPatient), ids("Observation?patient.name=Restrict" + m));
+        assertEquals(Set.of(ofPatient, second, elsewhere), Set.copyOf(ids(all + "&patient:missing=false")));
+        assertEquals(List.of(ofPatient, second), ids("Observation?patient.name=Restrict" + m));
         assertEquals(List.of(p), ids("Patient?_has:Observation:patient:code=" + codes + "|x"));
         // includes follow, and compartments count, only the references to a Patient
-        assertEquals(Set.of(ofPatient, ofGroup, elsewhere, p), Set.copyOf(everyId(all + "&_include=Observation:patient")));
-        assertEquals(Set.of(p, ofPatient), Set.copyOf(everyId("Patient?_id=" + p + "&_revinclude=Observation:patient")));
-        assertEquals(Set.of(p, ofPatient), Set.copyOf(everyId("Patient/" + p + "/$everything")));
+        assertEquals(Set.of(ofPatient, second, ofGroup, elsewhere, p), Set.copyOf(everyId(all + "&_include=Observation:patient")));
+        assertEquals(Set.of(p, ofPatient, second), Set.copyOf(everyId("Patient?_id=" + p + "&_revinclude=Observation:patient")));
+        assertEquals(Set.of(p, ofPatient, second), Set.copyOf(everyId("Patient/" + p + "/$everything")));
     }
 
     private static List<String> everyId(String query) {
