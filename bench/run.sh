@@ -25,8 +25,10 @@ fi
 jvm=()
 [ "$bench" = LargeBundleBench ] && jvm=(-Xmx2g "-Xlog:gc:file=$work/gc.log")
 (cd "$work" && env "${env[@]}" java "${jvm[@]}" -Dhepatrial.security.enabled=false ${SERVER_OPTS:-} -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
+server=$!
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8080/fhir/metadata && break; sleep 0.5; done
-pid=$(pgrep -f "quarkus-run.jar" | head -1)
+# this server's JVM (the subshell's child, or the subshell itself when bash ran java in it), not another one running here
+pid=$(pgrep -P "$server" java || echo "$server")
 echo "database=$db"
 extra=()
 [ "$bench" = LargeBundleBench ] && { sleep 15; extra=(pid="$pid" gclog="$work/gc.log"); } # past the validator's warm-up
