@@ -50,7 +50,7 @@ public class CompartmentSearch {
                 for (String compartment : param.getProvidesMembershipInCompartments()) {
                     // (the query asks for references to the compartment's type: a parameter stored as another's
                     // references to one type counts only in that type's compartment)
-                    String onlyTo = indexed.storedAs() == null ? null : indexed.storedAs().targetType();
+                    String onlyTo = indexed.onlyReferencesTo();
                     if (onlyTo == null || onlyTo.equals(compartment)) {
                         membership.computeIfAbsent(compartment, c -> new LinkedHashMap<>())
                                 .computeIfAbsent(type, t -> new ArrayList<>()).addAll(indexed.rowNames());

@@ -84,7 +84,7 @@ public class Reindexer {
                         continue;
                     }
                     String table = SearchSql.table(param);
-                    if (param.storedAs().targetType() != null && !session.createNativeQuery("select resource_pid from " + table
+                    if (param.onlyReferencesTo() != null && !session.createNativeQuery("select resource_pid from " + table
                             + " where res_type = :type and param = :param", Object.class).setParameter("type", type)
                             .setParameter("param", param.name()).setMaxResults(1).getResultList().isEmpty()) {
                         typeAbsoluteReferences(type, param.storedAs().params());

@@ -109,7 +109,7 @@ public class SearchEngine {
                         try (ResultSet result = statement.executeQuery()) {
                             while (result.next()) {
                                 for (SearchParameterDefinition param : table.getValue().getOrDefault(result.getString(2), List.of())) {
-                                    String onlyTo = param.storedAs() == null ? null : param.storedAs().targetType();
+                                    String onlyTo = param.onlyReferencesTo();
                                     if (onlyTo == null || onlyTo.equals(result.getString(3))) { // column 3: a reference's target_type
                                         byPid.get(result.getLong(1)).values().add(projectedRow(param, result));
                                     }
@@ -477,7 +477,7 @@ public class SearchEngine {
         };
         sql.append("(select " + (key.descending() ? "max" : "min") + "(x." + column + ") from " + SearchSql.table(param)
                 + " x where x.resource_pid = r.pid and x.res_type = ").param(type).append(" and ");
-        SearchSql.storedAs(sql, "x", param).append(")");
+        SearchSql.rowsOf(sql, "x", param).append(")");
     }
 
     private static Object keyValue(ResultSet result, int column, SortKey key) throws SQLException {
@@ -548,7 +548,7 @@ public class SearchEngine {
             sql.append(" and i.res_type = ").param(include.sourceType());
         }
         if (include.param() != null) {
-            SearchSql.storedAs(sql.append(" and "), "i", include.param());
+            SearchSql.rowsOf(sql.append(" and "), "i", include.param());
         }
         if (include.targetType() != null) {
             sql.append(" and i.target_type = ").param(include.targetType());
@@ -572,7 +572,7 @@ public class SearchEngine {
                 sql.append(" and i.res_type = ").param(include.sourceType());
             }
             if (include.param() != null) {
-                SearchSql.storedAs(sql.append(" and "), "i", include.param());
+                SearchSql.rowsOf(sql.append(" and "), "i", include.param());
             }
             result.addAll(pids(connection, sql));
         }

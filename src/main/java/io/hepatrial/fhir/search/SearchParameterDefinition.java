@@ -38,6 +38,11 @@ public record SearchParameterDefinition(String resourceType, String name, RestSe
                 new StoredAs(java.util.List.copyOf(names), targetType));
     }
 
+    /** The only target type whose references among those rows count (Observation patient: Patient), or null for all. */
+    public String onlyReferencesTo() {
+        return storedAs == null ? null : storedAs.targetType();
+    }
+
     /** The parameter names its index rows are stored under: its own, or those of {@link #storedAs()}. */
     public java.util.List<String> rowNames() {
         return storedAs == null ? java.util.List.of(name) : storedAs.params();

@@ -117,7 +117,7 @@ final class SearchSql {
         sql.append(" from search_reference " + ref + " join resource " + target
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
                 + ref + ".res_type = ").param(type).append(" and ");
-        storedAs(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"))
+        rowsOf(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"))
                 .append(" and " + target + ".deleted = false and (");
         boolean first = true;
         for (var entry : chain.targetConditions().entrySet()) {
@@ -142,7 +142,7 @@ final class SearchSql {
         sql.append(" from search_reference " + ref + " join resource " + source
                 + " on " + source + ".pid = " + ref + ".resource_pid where " + ref + ".res_type = ").param(has.sourceType())
                 .append(" and ");
-        storedAs(sql, ref, has.reference());
+        rowsOf(sql, ref, has.reference());
         sql.append(" and " + ref + ".target_type = ").param(type)
                 .append(correlate(asIn, on.resId(), ref + ".target_id"))
                 .append(" and " + source + ".deleted = false and ");
@@ -169,13 +169,13 @@ final class SearchSql {
             boolean missing = criterion.values().contains("true");
             open(sql, driving, missing, on.pid(), row + ".resource_pid");
             sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
-            storedAs(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid")).append(")");
+            rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid")).append(")");
             return;
         }
         boolean negated = "not".equals(modifier);
         open(sql, driving, negated, on.pid(), row + ".resource_pid");
         sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
-        storedAs(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
+        rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
         valuesCondition(sql, row, criterion, driving);
         sql.append(")");
     }
@@ -186,7 +186,7 @@ final class SearchSql {
      */
     void indexScan(Sql sql, String type, Criterion.Param criterion, String row) {
         sql.append(" from " + table(criterion.param()) + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
-        storedAs(sql, row, criterion.param());
+        rowsOf(sql, row, criterion.param());
         valuesCondition(sql, row, criterion, true);
     }
 
@@ -194,15 +194,15 @@ final class SearchSql {
      * "[row].param = ?", or for a parameter answered by others' rows (SearchParameterDefinition.storedAs)
      * "[row].param in (?, …)", and "[row].target_type = ?" when only their references to one type count.
      */
-    static Sql storedAs(Sql sql, String row, SearchParameterDefinition param) {
+    static Sql rowsOf(Sql sql, String row, SearchParameterDefinition param) {
         List<String> names = param.rowNames();
         if (names.size() == 1) {
             sql.append(row + ".param = ").param(names.get(0));
         } else {
             sql.append(row + ".param in (").params(names).append(")");
         }
-        if (param.storedAs() != null && param.storedAs().targetType() != null) {
-            sql.append(" and " + row + ".target_type = ").param(param.storedAs().targetType());
+        if (param.onlyReferencesTo() != null) {
+            sql.append(" and " + row + ".target_type = ").param(param.onlyReferencesTo());
         }
         return sql;
     }
