@@ -146,8 +146,6 @@ public class SearchParameterRegistry {
         }
     }
 
-    private static final java.util.regex.Pattern RESOLVES_TO = java.util.regex.Pattern.compile("(.+)\\.where\\(resolve\\(\\) is ([A-Za-z]+)\\)");
-
     /** T when {@code param} is {@code X.where(resolve() is T)} (every part, one T) and {@code other} is X; otherwise null. */
     private static String restriction(SearchParameterDefinition param, SearchParameterDefinition other) {
         if (param.kind() != RestSearchParameterTypeEnum.REFERENCE || param.expression() == null || other.expression() == null) {
@@ -156,14 +154,14 @@ public class SearchParameterRegistry {
         List<String> paths = new ArrayList<>();
         String target = null;
         for (String part : splitUnion(param.expression())) {
-            java.util.regex.Matcher matcher = RESOLVES_TO.matcher(part.trim());
-            if (!matcher.matches() || (target != null && !target.equals(matcher.group(2)))) {
+            String[] restriction = SimplePath.resolvesTo(part);
+            if (restriction == null || (target != null && !target.equals(restriction[1]))) {
                 return null;
             }
-            target = matcher.group(2);
-            paths.add(matcher.group(1).trim());
+            target = restriction[1];
+            paths.add(restriction[0]);
         }
-        List<String> otherPaths = splitUnion(other.expression()).stream().map(String::trim).toList();
+        List<String> otherPaths = splitUnion(other.expression()).stream().map(part -> SimplePath.unwrap(part.trim())).toList();
         return paths.equals(otherPaths) && other.targets().contains(target) ? target : null;
     }
 

@@ -46,15 +46,22 @@ final class SimplePath {
         this.referenceTarget = referenceTarget;
     }
 
+    /** For {@code X.where(resolve() is T)}: X (without enclosing parentheses) and T; for any other expression, null. */
+    static String[] resolvesTo(String expression) {
+        Matcher matcher = RESOLVES_TO.matcher(unwrap(expression.trim()));
+        return matcher.matches() ? new String[] {unwrap(matcher.group(1).trim()), matcher.group(2)} : null;
+    }
+
     /** The simple path this expression is, or null when it needs the FHIRPath engine. */
     static SimplePath compile(String expression) {
         String text = unwrap(expression.trim());
         String typeFilter = null;
         String referenceTarget = null;
         Matcher matcher;
-        if ((matcher = RESOLVES_TO.matcher(text)).matches()) {
-            text = unwrap(matcher.group(1));
-            referenceTarget = matcher.group(2);
+        String[] restriction = resolvesTo(text);
+        if (restriction != null) {
+            text = restriction[0];
+            referenceTarget = restriction[1];
         } else if ((matcher = AS_OPERATOR.matcher(text)).matches() || (matcher = AS_FUNCTION.matcher(text)).matches()) {
             text = unwrap(matcher.group(1));
             typeFilter = matcher.group(2);
@@ -73,7 +80,7 @@ final class SimplePath {
         return new SimplePath(typeFirst ? names[0] : null, children, typeFilter, referenceTarget);
     }
 
-    private static String unwrap(String text) {
+    static String unwrap(String text) {
         while (text.startsWith("(") && text.endsWith(")") && text.indexOf(')') == text.length() - 1) {
             text = text.substring(1, text.length() - 1).trim();
         }
