@@ -284,6 +284,12 @@ public class IndexExtractor {
         }
     }
 
+    /** The resource type an absolute reference names (http://…/Patient/1: Patient), or null when it names none that fits the column. */
+    static String typeOfAbsolute(IIdType id) {
+        String type = id.getResourceType();
+        return type != null && type.matches("[A-Z][A-Za-z]{0,63}") ? type : null;
+    }
+
     private static void references(String param, IBase value, java.util.Collection<IndexRow> rows) {
         if (value instanceof Reference reference && reference.hasReference()) {
             String ref = reference.getReference();
@@ -293,8 +299,7 @@ public class IndexExtractor {
             IIdType id = reference.getReferenceElement();
             if (id.isAbsolute()) {
                 // the type too, for parameters stored as another's references to one type (Observation patient)
-                String type = id.getResourceType();
-                rows.add(new IndexRow.Reference(param, type != null && type.matches("[A-Z][A-Za-z]{0,63}") ? type : null, null, cut(ref)));
+                rows.add(new IndexRow.Reference(param, typeOfAbsolute(id), null, cut(ref)));
             } else if (id.hasResourceType() && id.hasIdPart()) {
                 rows.add(new IndexRow.Reference(param, id.getResourceType(), id.getIdPart(), null));
             }

@@ -101,8 +101,8 @@ public class Reindexer {
                 + " and param in (:params) and target_url is not null and target_type is null", String.class)
                 .setParameter("type", type).setParameterList("params", params).getResultList();
         for (String url : untyped) {
-            String targetType = new org.hl7.fhir.r4.model.IdType(url).getResourceType();
-            if (targetType != null && targetType.matches("[A-Z][A-Za-z]{0,63}")) {
+            String targetType = IndexExtractor.typeOfAbsolute(new org.hl7.fhir.r4.model.IdType(url));
+            if (targetType != null) {
                 session.createNativeMutationQuery("update search_reference set target_type = :target where res_type = :type"
                         + " and param in (:params) and target_url = :url and target_type is null").setParameter("target", targetType)
                         .setParameter("type", type).setParameterList("params", params).setParameter("url", url).executeUpdate();
