@@ -91,6 +91,9 @@ public class BundleProcessor {
             List<Planned> entries = StoreTransactions.retryingOnConflict(() -> {
                 List<Planned> attempt = parseAll(first[0] ? bundle : received.get(), baseUrl);
                 first[0] = false;
+                if (!representation) {
+                    attempt.forEach(Planned::answerWithoutResource);
+                }
                 run(attempt, baseUrl);
                 return attempt;
             });
@@ -105,6 +108,9 @@ public class BundleProcessor {
                 try {
                     entry = StoreTransactions.retryingOnConflict(() -> {
                         Planned attempt = parse(index, original.copy(), baseUrl);
+                        if (!representation) {
+                            attempt.answerWithoutResource();
+                        }
                         run(List.of(attempt), baseUrl);
                         return attempt;
                     });
@@ -112,6 +118,7 @@ public class BundleProcessor {
                     entry = Planned.failed(i, original, e);
                 }
                 entries.add(entry);
+                original.setResource(null); // done with: only its copy was written
             }
             return response(Bundle.BundleType.BATCHRESPONSE, entries, representation);
         }
@@ -295,6 +302,7 @@ public class BundleProcessor {
         for (Planned entry : entries) {
             if (entry.method == HTTPVerb.POST) {
                 inEntry(entry, () -> create(entry));
+                entry.releaseResource();
             }
         }
         for (Planned entry : lockOrder(entries)) {
@@ -304,6 +312,7 @@ public class BundleProcessor {
                     entry.written(outcome.created() ? "201 Created" : "200 OK", outcome);
                     return null;
                 });
+                entry.releaseResource();
             } else if (entry.method == HTTPVerb.PATCH) {
                 inEntry(entry, () -> patch(entry, baseUrl));
             }
@@ -425,6 +434,7 @@ public class BundleProcessor {
     private Object create(Planned entry) {
         if (entry.existing != null) {
             entry.done("200 OK", entry.existing);
+            entry.existing = null;
             return null;
         }
         entry.resource.setIdElement(null);
@@ -560,6 +570,8 @@ public class BundleProcessor {
         Resource result;
         OperationOutcome failure;
         List<OperationOutcome.OperationOutcomeIssueComponent> warnings = List.of();
+        /** Whether the answer carries the written resource (Prefer: return=representation), so its body is kept. */
+        boolean answersWithResource = true;
 
         Planned(int index, BundleEntryComponent entry) {
             this.index = index;
@@ -578,12 +590,26 @@ public class BundleProcessor {
 
         void done(String status, StoredVersion version) {
             this.status = status;
-            this.version = version;
+            this.version = answersWithResource || version == null ? version : version.withoutBody();
         }
 
         void written(String status, WriteOutcome written) {
             done(status, written.version());
             this.warnings = written.warnings();
+        }
+
+        void answerWithoutResource() {
+            answersWithResource = false;
+        }
+
+        /**
+         * Lets the parsed resource go once it is stored (the store keeps its encoded body): a large
+         * Bundle then does not hold every entry's object model and its database rows at once. A retry
+         * parses the Bundle again.
+         */
+        void releaseResource() {
+            resource = null;
+            entry.setResource(null);
         }
 
         String describe() {

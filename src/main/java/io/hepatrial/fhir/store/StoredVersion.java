@@ -12,6 +12,14 @@ public record StoredVersion(String type, String id, long version, Instant lastUp
         return body == null;
     }
 
+    /**
+     * The same version with an empty body in place of its JSON (still a deletion or not): for answers
+     * that give only location, ETag and time, so that a large Bundle does not keep every body it wrote.
+     */
+    public StoredVersion withoutBody() {
+        return body == null || body.length == 0 ? this : new StoredVersion(type, id, version, lastUpdated, method, new byte[0]);
+    }
+
     /** The weak ETag of this version, as FHIR's http.html writes it. */
     public String etag() {
         return "W/\"" + version + "\"";

@@ -222,6 +222,52 @@ class TransactionTest {
                 .body("entry[2].response.status", containsString("404"));
     }
 
+    /**
+     * bundle.html (transaction-response): each entry's response carries status, location, etag and
+     * lastModified; the resource only when the client prefers it (http.html#ops, Prefer: return).
+     * Entries created, matched by ifNoneExist and updated alike, in transactions and batches.
+     */
+    @Test
+    void preferReturnDecidesWhetherEntriesCarryTheStoredResource() {
+        String sys = "urn:test:" + unique();
+        String p = "urn:uuid:" + UUID.randomUUID();
+        String labs = bundle("transaction",
+                entry(p, patient(sys, "r1"), "POST", "Patient", "\"ifNoneExist\":\"identifier=" + sys + "|r1\""),
+                entry(null, observation(sys, "lab-r1", p), "POST", "Observation", null),
+                entry(null, patient(sys, "r2"), "PUT", "Patient?identifier=" + sys + "|r2", null));
+        JsonPath minimal = given().contentType(FHIR_JSON).header("Prefer", "return=minimal").body(labs).post("/fhir").then()
+                .statusCode(200)
+                .body("entry.response.status", equalTo(List.of("201 Created", "201 Created", "201 Created")))
+                .body("entry.response.etag", equalTo(List.of("W/\"1\"", "W/\"1\"", "W/\"1\"")))
+                .body("entry.response.lastModified", hasSize(3))
+                .body("entry.resource", equalTo(java.util.Arrays.asList(null, null, null)))
+                .extract().jsonPath();
+        String patientId = minimal.getString("entry[0].response.location").split("/")[1];
+
+        // the same push again, answered with the resources: the matched Patient as stored, the new
+        // Observation pointing at it, the updated Patient at version 2
+        given().contentType(FHIR_JSON).header("Prefer", "return=representation").body(labs).post("/fhir").then()
+                .statusCode(200)
+                .body("entry.response.status", equalTo(List.of("200 OK", "201 Created", "200 OK")))
+                .body("entry[0].resource.id", equalTo(patientId))
+                .body("entry[0].resource.meta.versionId", equalTo("1"))
+                .body("entry[1].resource.subject.reference", equalTo("Patient/" + patientId))
+                .body("entry[1].resource.meta.versionId", equalTo("1"))
+                .body("entry[2].resource.identifier[0].value", equalTo("r2"))
+                .body("entry[2].resource.meta.versionId", equalTo("2"));
+
+        given().contentType(FHIR_JSON).header("Prefer", "return=minimal")
+                .body(bundle("batch", entry(null, patient(sys, "r3"), "POST", "Patient", null))).post("/fhir").then()
+                .statusCode(200)
+                .body("entry[0].response.status", equalTo("201 Created"))
+                .body("entry[0].response.location", matchesPattern("Patient/[^/]+/_history/1"))
+                .body("entry[0].resource", equalTo(null));
+        given().contentType(FHIR_JSON)
+                .body(bundle("batch", entry(null, patient(sys, "r4"), "POST", "Patient", null))).post("/fhir").then()
+                .statusCode(200)
+                .body("entry[0].resource.identifier[0].value", equalTo("r4"));
+    }
+
     @Test
     void batchEntriesSucceedOrFailOnTheirOwn() {
         String sys = "urn:test:" + unique();
