@@ -10,6 +10,11 @@ public class FhirContextProducer {
     @Produces
     @Singleton
     FhirContext fhirContext() {
-        return FhirContext.forR4Cached();
+        FhirContext context = FhirContext.forR4Cached();
+        // The encoder would otherwise walk every resource it writes looking for referenced resource
+        // objects without an id to put into "contained" (a quarter of its time). This server never
+        // attaches such objects: its references are strings, and parsed contained resources have ids.
+        context.getParserOptions().setAutoContainReferenceTargetsWithNoId(false);
+        return context;
     }
 }

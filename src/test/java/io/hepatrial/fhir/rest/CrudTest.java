@@ -62,6 +62,24 @@ class CrudTest {
                 .body("name[0].family", equalTo("Zhang"));
     }
 
+    /** references.html#contained: contained resources and the "#id" references to them are kept as sent. */
+    @Test
+    void containedResourcesAreStoredAsSent() {
+        String observation = "{\"resourceType\":\"Observation\",\"status\":\"final\",\"contained\":[{\"resourceType\":\"Patient\","
+                + "\"id\":\"p1\",\"name\":[{\"family\":\"Contained\"}]},{\"resourceType\":\"Practitioner\",\"id\":\"dr\","
+                + "\"name\":[{\"family\":\"Liu\"}]}],\"code\":{\"text\":\"ALT\"},\"subject\":{\"reference\":\"#p1\"},"
+                + "\"performer\":[{\"reference\":\"#dr\"}]}";
+        String location = given().contentType(FHIR_JSON).body(observation).post("/fhir/Observation").then().statusCode(201)
+                .body("contained.id", org.hamcrest.Matchers.contains("p1", "dr"))
+                .extract().header("Location");
+        String id = location.substring(location.indexOf("/Observation/") + 13).split("/")[0];
+        given().get("/fhir/Observation/" + id).then().statusCode(200)
+                .body("contained.resourceType", org.hamcrest.Matchers.contains("Patient", "Practitioner"))
+                .body("contained[0].name[0].family", equalTo("Contained"))
+                .body("subject.reference", equalTo("#p1"))
+                .body("performer[0].reference", equalTo("#dr"));
+    }
+
     @Test
     void readOfUnknownIdIs404WithOperationOutcome() {
         given().get("/fhir/Patient/does-not-exist").then().statusCode(404)
