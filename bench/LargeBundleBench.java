@@ -79,8 +79,9 @@ public class LargeBundleBench {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         int samples = 0;
         while (pid != null && !request.isDone()) {
-            Thread.sleep(sampleMs);
-            if (!request.isDone()) {
+            try {
+                request.get(sampleMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException stillRunning) {
                 fullGc(pid);
                 samples++;
             }

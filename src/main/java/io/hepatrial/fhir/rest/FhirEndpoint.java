@@ -180,7 +180,7 @@ public class FhirEndpoint {
         FhirFormat bodyFormat = request.bodyFormat();
         requireBundleSize(body);
         boolean representation = request.preferences().returnPreference() != Preferences.Return.MINIMAL;
-        Bundle response = bundles.process(() -> (Bundle) codec.parse(body, bodyFormat, "Bundle"), request.baseUrl(), representation);
+        Bundle response = bundles.process(() -> codec.parseBundle(body, bodyFormat), request.baseUrl(), representation);
         return responses.resource(200, response);
     }
 

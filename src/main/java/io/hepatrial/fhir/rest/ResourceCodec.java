@@ -1,8 +1,11 @@
 package io.hepatrial.fhir.rest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Reference;
@@ -49,24 +52,120 @@ public class ResourceCodec {
             limits.requireResourceSize(body);
         }
         limits.requireAcceptableShape(body, format.encoding());
-        IBaseResource parsed;
-        try {
-            parsed = parser(format.encoding()).setParserErrorHandler(new StrictErrorHandler()).parseResource(body);
-        } catch (DataFormatException | IllegalArgumentException | IllegalStateException e) {
-            throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 "
-                    + format.encoding() + " resource: " + e.getMessage(), java.util.Map.of(), e);
-        } catch (RuntimeException e) {
-            // The parser reads nothing but the body, so whatever else it throws is the body's fault
-            // (HAPI 8.8.1 fails with StringIndexOutOfBoundsException on a JSON property named "").
-            throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 " + format.encoding()
-                    + " resource (the parser failed on it: " + e.getClass().getSimpleName() + ")", java.util.Map.of(), e);
-        }
+        IBaseResource parsed = parseStrictly(body, format, "");
         if (!(parsed instanceof Resource resource) || expectedType != null && !resource.fhirType().equals(expectedType)) {
             throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes "
                     + expectedType);
         }
         requireStorableValues(resource);
         return resource;
+    }
+
+    /** @param where what part of the body this text is, for the error ("" for the whole body) */
+    private IBaseResource parseStrictly(String text, FhirFormat format, String where) {
+        try {
+            return parser(format.encoding()).setParserErrorHandler(new StrictErrorHandler()).parseResource(text);
+        } catch (DataFormatException | IllegalArgumentException | IllegalStateException e) {
+            throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 "
+                    + format.encoding() + " resource: " + where + e.getMessage(), java.util.Map.of(), e);
+        } catch (RuntimeException e) {
+            // The parser reads nothing but the body, so whatever else it throws is the body's fault
+            // (HAPI 8.8.1 fails with StringIndexOutOfBoundsException on a JSON property named "").
+            throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 " + format.encoding()
+                    + " resource (the parser failed on " + (where.isEmpty() ? "it" : where.substring(0, where.length() - 2)) + ": "
+                    + e.getClass().getSimpleName() + ")", java.util.Map.of(), e);
+        }
+    }
+
+    /**
+     * Parses a transaction or batch Bundle like {@link #parse}. A JSON Bundle is parsed entry by entry:
+     * a streaming reader finds each entry's text in the body and HAPI parses it alone, so the parser's
+     * tree of the whole body and the model of the whole Bundle are never in memory together (for a
+     * 10,000-entry Bundle that tree is several times the body). A body that is not an object with an
+     * array of entry objects is parsed whole, which names what is wrong with it.
+     */
+    public Bundle parseBundle(String body, FhirFormat format) {
+        if (format.encoding() != FhirFormat.Encoding.JSON || body == null || body.isBlank()) {
+            return (Bundle) parse(body, format, "Bundle");
+        }
+        limits.requireAcceptableShape(body, format.encoding());
+        BundleText text = BundleText.of(body);
+        if (text == null) {
+            return (Bundle) parse(body, format, "Bundle");
+        }
+        IBaseResource parsed = parseStrictly(text.withoutEntries(), format, "");
+        if (!(parsed instanceof Bundle bundle)) {
+            throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes Bundle");
+        }
+        for (int i = 0; i < text.entries().size(); i++) {
+            String where = "entry " + i + ": ";
+            Bundle single = (Bundle) parseStrictly("{\"resourceType\":\"Bundle\",\"entry\":[" + text.entries().get(i) + "]}", format, where);
+            if (single.getEntry().size() != 1) {
+                throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 JSON resource: " + where
+                        + "the entry is empty");
+            }
+            bundle.addEntry(single.getEntry().get(0));
+            text.entries().set(i, null); // its text is no longer needed
+        }
+        requireStorableValues(bundle);
+        return bundle;
+    }
+
+    /**
+     * A JSON Bundle's text cut in two, both exactly as sent: each entry's own text, and the rest
+     * (resourceType, type, id, meta, …) as an object without the entries. Null when the body is not a
+     * JSON object with one non-empty "entry" array of objects.
+     */
+    record BundleText(String withoutEntries, List<String> entries) {
+
+        private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+        static BundleText of(String body) {
+            try (com.fasterxml.jackson.core.JsonParser reader = JSON.createParser(body)) {
+                if (reader.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    return null;
+                }
+                List<String> fields = new ArrayList<>();
+                List<String> entries = null;
+                com.fasterxml.jackson.core.JsonToken token = reader.nextToken();
+                while (token == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    int fieldStart = offset(reader);
+                    boolean entry = reader.currentName().equals("entry");
+                    com.fasterxml.jackson.core.JsonToken value = reader.nextToken();
+                    if (entry) {
+                        if (entries != null || value != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                            return null;
+                        }
+                        entries = new ArrayList<>();
+                        while (reader.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                            int start = offset(reader);
+                            reader.skipChildren();
+                            entries.add(body.substring(start, offset(reader) + 1));
+                        }
+                        if (reader.currentToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY || entries.isEmpty()) {
+                            return null;
+                        }
+                        token = reader.nextToken();
+                        continue;
+                    }
+                    reader.skipChildren();
+                    token = reader.nextToken();
+                    // the field's text runs up to the next token, less the comma and blanks between them
+                    String field = body.substring(fieldStart, token == null ? body.length() : offset(reader)).strip();
+                    fields.add(field.endsWith(",") ? field.substring(0, field.length() - 1) : field);
+                }
+                if (token != com.fasterxml.jackson.core.JsonToken.END_OBJECT || reader.nextToken() != null || entries == null) {
+                    return null;
+                }
+                return new BundleText("{" + String.join(",", fields) + "}", entries);
+            } catch (java.io.IOException | RuntimeException e) {
+                return null; // malformed JSON: the whole-body parse reports it
+            }
+        }
+
+        private static int offset(com.fasterxml.jackson.core.JsonParser reader) {
+            return (int) reader.currentTokenLocation().getCharOffset();
+        }
     }
 
     /**

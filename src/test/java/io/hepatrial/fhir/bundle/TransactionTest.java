@@ -122,6 +122,38 @@ class TransactionTest {
         post(bundle("collection", entry(null, patient("urn:x", "1"), "POST", "Patient", null))).statusCode(400);
     }
 
+    /** A JSON Bundle is parsed entry by entry; strictness and the Bundle's own elements are unchanged by it. */
+    @Test
+    void bundleBodiesAreReadStrictlyEntryByEntry() {
+        String sys = "urn:test:" + unique();
+        String p = "urn:uuid:" + UUID.randomUUID();
+        String badResource = observation(sys, "o1", p).replace("\"status\":\"final\"", "\"status\":\"final\",\"colour\":\"red\"");
+        post(bundle("transaction", entry(p, patient(sys, "p1"), "POST", "Patient", null),
+                entry(null, badResource, "POST", "Observation", null)))
+                .statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"))
+                .body("issue[0].diagnostics", containsString("entry 1"))
+                .body("issue[0].diagnostics", containsString("colour"));
+        post("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"colour\":\"red\",\"entry\":["
+                + entry(null, patient(sys, "p2"), "POST", "Patient", null) + "]}")
+                .statusCode(400)
+                .body("issue[0].diagnostics", containsString("colour"));
+        post("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"request\":{\"method\":\"POST\",\"url\":\"Patient\"},"
+                + "\"resource\":" + patient(sys, "p3") + ",\"shade\":\"blue\"}]}")
+                .statusCode(400)
+                .body("issue[0].diagnostics", containsString("entry 0"))
+                .body("issue[0].diagnostics", containsString("shade"));
+        assertEquals(0, count("Patient?identifier=" + sys + "|"));
+
+        // elements after the entries, blanks between tokens, and the Bundle's own id and meta
+        post("{ \"resourceType\": \"Bundle\", \"id\": \"sent\", \"meta\": {\"tag\": [{\"code\": \"x\"}]}, \"entry\": [ "
+                + entry(p, patient(sys, "p4"), "POST", "Patient", null) + " ,\n "
+                + entry(null, observation(sys, "o4", p), "POST", "Observation", null) + " ],\n \"type\": \"transaction\" }")
+                .statusCode(200)
+                .body("entry.response.status", equalTo(List.of("201 Created", "201 Created")));
+        assertEquals(1, count("Observation?identifier=" + sys + "|o4&subject.identifier=" + sys + "|p4"));
+    }
+
     @Test
     void rePushingWithIfNoneExistStoresNothingNew() {
         String sys = "urn:test:" + unique();
