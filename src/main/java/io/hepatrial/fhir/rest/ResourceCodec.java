@@ -78,11 +78,11 @@ public class ResourceCodec {
     }
 
     /**
-     * Parses a transaction or batch Bundle like {@link #parse}. A JSON Bundle is parsed entry by entry:
-     * a streaming reader finds each entry's text in the body and HAPI parses it alone, so the parser's
-     * tree of the whole body and the model of the whole Bundle are never in memory together (for a
-     * 10,000-entry Bundle that tree is several times the body). A body that is not an object with an
-     * array of entry objects is parsed whole, which names what is wrong with it.
+     * Parses a transaction or batch Bundle like {@link #parse}. A JSON Bundle is parsed in parts: a
+     * streaming reader finds each entry's text in the body and HAPI parses them a hundred at a time,
+     * so the parser's tree of the whole body and the model of the whole Bundle are never in memory
+     * together (for a 10,000-entry Bundle that tree is several times the body). A body that is not
+     * an object with an array of entry objects is parsed whole, which names what is wrong with it.
      */
     public Bundle parseBundle(String body, FhirFormat format) {
         if (format.encoding() != FhirFormat.Encoding.JSON || body == null || body.isBlank()) {
@@ -97,18 +97,47 @@ public class ResourceCodec {
         if (!(parsed instanceof Bundle bundle)) {
             throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes Bundle");
         }
-        for (int i = 0; i < text.entries().size(); i++) {
-            String where = "entry " + i + ": ";
-            Bundle single = (Bundle) parseStrictly("{\"resourceType\":\"Bundle\",\"entry\":[" + text.entries().get(i) + "]}", format, where);
+        List<String> entries = text.entries();
+        for (int from = 0; from < entries.size(); from += ENTRIES_PER_PARSE) {
+            List<String> part = entries.subList(from, Math.min(entries.size(), from + ENTRIES_PER_PARSE));
+            parseEntries(part, from, format).forEach(bundle::addEntry);
+            part.replaceAll(entry -> null); // their text is no longer needed
+        }
+        requireStorableValues(bundle);
+        return bundle;
+    }
+
+    /**
+     * Entries parsed together: a usual lab Bundle (up to this many) costs one parse, as a whole-body
+     * parse would, and a large one never has the parser's tree of more than this many in memory.
+     */
+    private static final int ENTRIES_PER_PARSE = 100;
+
+    /** Consecutive entries parsed in one go; when that fails, one by one, so the error names the entry. */
+    private List<Bundle.BundleEntryComponent> parseEntries(List<String> texts, int firstIndex, FhirFormat format) {
+        try {
+            Bundle together = (Bundle) parseStrictly(entriesAsBundle(texts), format, "");
+            if (together.getEntry().size() == texts.size()) {
+                return together.getEntry();
+            }
+        } catch (FhirException oneIsInvalid) {
+            // found below
+        }
+        List<Bundle.BundleEntryComponent> parsed = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            String where = "entry " + (firstIndex + i) + ": ";
+            Bundle single = (Bundle) parseStrictly(entriesAsBundle(texts.subList(i, i + 1)), format, where);
             if (single.getEntry().size() != 1) {
                 throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 JSON resource: " + where
                         + "the entry is empty");
             }
-            bundle.addEntry(single.getEntry().get(0));
-            text.entries().set(i, null); // its text is no longer needed
+            parsed.add(single.getEntry().get(0));
         }
-        requireStorableValues(bundle);
-        return bundle;
+        return parsed;
+    }
+
+    private static String entriesAsBundle(List<String> entries) {
+        return "{\"resourceType\":\"Bundle\",\"entry\":[" + String.join(",", entries) + "]}";
     }
 
     /**

@@ -152,6 +152,19 @@ class TransactionTest {
                 .statusCode(200)
                 .body("entry.response.status", equalTo(List.of("201 Created", "201 Created")));
         assertEquals(1, count("Observation?identifier=" + sys + "|o4&subject.identifier=" + sys + "|p4"));
+
+        // beyond a hundred entries (parsed in parts): all kept in order, and a bad one named by its own index
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            many.add(entry(null, patient(sys, "m" + i), "POST", "Patient", null));
+        }
+        post(bundle("transaction", many.toArray(String[]::new))).statusCode(200)
+                .body("entry", hasSize(150))
+                .body("entry[149].response.status", equalTo("201 Created"));
+        assertEquals(1, count("Patient?identifier=" + sys + "|m149"));
+        many.set(130, entry(null, patient(sys, "bad").replace("\"name\"", "\"colour\":\"red\",\"name\""), "POST", "Patient", null));
+        post(bundle("transaction", many.toArray(String[]::new))).statusCode(400)
+                .body("issue[0].diagnostics", containsString("entry 130"));
     }
 
     @Test
