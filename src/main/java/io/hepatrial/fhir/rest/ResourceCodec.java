@@ -11,6 +11,10 @@ import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
@@ -147,31 +151,31 @@ public class ResourceCodec {
      */
     record BundleText(String withoutEntries, List<String> entries) {
 
-        private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+        private static final JsonFactory JSON = new JsonFactory();
 
         static BundleText of(String body) {
-            try (com.fasterxml.jackson.core.JsonParser reader = JSON.createParser(body)) {
-                if (reader.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+            try (JsonParser reader = JSON.createParser(body)) {
+                if (reader.nextToken() != JsonToken.START_OBJECT) {
                     return null;
                 }
                 List<String> fields = new ArrayList<>();
                 List<String> entries = null;
-                com.fasterxml.jackson.core.JsonToken token = reader.nextToken();
-                while (token == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                JsonToken token = reader.nextToken();
+                while (token == JsonToken.FIELD_NAME) {
                     int fieldStart = offset(reader);
                     boolean entry = reader.currentName().equals("entry");
-                    com.fasterxml.jackson.core.JsonToken value = reader.nextToken();
+                    JsonToken value = reader.nextToken();
                     if (entry) {
-                        if (entries != null || value != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                        if (entries != null || value != JsonToken.START_ARRAY) {
                             return null;
                         }
                         entries = new ArrayList<>();
-                        while (reader.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                        while (reader.nextToken() == JsonToken.START_OBJECT) {
                             int start = offset(reader);
                             reader.skipChildren();
                             entries.add(body.substring(start, offset(reader) + 1));
                         }
-                        if (reader.currentToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY || entries.isEmpty()) {
+                        if (reader.currentToken() != JsonToken.END_ARRAY || entries.isEmpty()) {
                             return null;
                         }
                         token = reader.nextToken();
@@ -183,7 +187,7 @@ public class ResourceCodec {
                     String field = body.substring(fieldStart, token == null ? body.length() : offset(reader)).strip();
                     fields.add(field.endsWith(",") ? field.substring(0, field.length() - 1) : field);
                 }
-                if (token != com.fasterxml.jackson.core.JsonToken.END_OBJECT || reader.nextToken() != null || entries == null) {
+                if (token != JsonToken.END_OBJECT || reader.nextToken() != null || entries == null) {
                     return null;
                 }
                 return new BundleText("{" + String.join(",", fields) + "}", entries);
@@ -192,7 +196,7 @@ public class ResourceCodec {
             }
         }
 
-        private static int offset(com.fasterxml.jackson.core.JsonParser reader) {
+        private static int offset(JsonParser reader) {
             return (int) reader.currentTokenLocation().getCharOffset();
         }
     }
