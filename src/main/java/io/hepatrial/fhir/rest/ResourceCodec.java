@@ -56,7 +56,7 @@ public class ResourceCodec {
             limits.requireResourceSize(body);
         }
         limits.requireAcceptableShape(body, format.encoding());
-        IBaseResource parsed = parseStrictly(body, format, "");
+        IBaseResource parsed = parseStrictly(body, format, null);
         if (!(parsed instanceof Resource resource) || expectedType != null && !resource.fhirType().equals(expectedType)) {
             throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes "
                     + expectedType);
@@ -65,18 +65,18 @@ public class ResourceCodec {
         return resource;
     }
 
-    /** @param where what part of the body this text is, for the error ("" for the whole body) */
-    private IBaseResource parseStrictly(String text, FhirFormat format, String where) {
+    /** @param part which part of the body this text is, for the error (e.g. "entry 3"; null for the whole body) */
+    private IBaseResource parseStrictly(String text, FhirFormat format, String part) {
         try {
             return parser(format.encoding()).setParserErrorHandler(new StrictErrorHandler()).parseResource(text);
         } catch (DataFormatException | IllegalArgumentException | IllegalStateException e) {
             throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 "
-                    + format.encoding() + " resource: " + where + e.getMessage(), java.util.Map.of(), e);
+                    + format.encoding() + " resource: " + (part == null ? "" : part + ": ") + e.getMessage(), java.util.Map.of(), e);
         } catch (RuntimeException e) {
             // The parser reads nothing but the body, so whatever else it throws is the body's fault
             // (HAPI 8.8.1 fails with StringIndexOutOfBoundsException on a JSON property named "").
             throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 " + format.encoding()
-                    + " resource (the parser failed on " + (where.isEmpty() ? "it" : where.substring(0, where.length() - 2)) + ": "
+                    + " resource (the parser failed on " + (part == null ? "it" : part) + ": "
                     + e.getClass().getSimpleName() + ")", java.util.Map.of(), e);
         }
     }
@@ -97,7 +97,7 @@ public class ResourceCodec {
         if (text == null) {
             return (Bundle) parse(body, format, "Bundle");
         }
-        IBaseResource parsed = parseStrictly(text.withoutEntries(), format, "");
+        IBaseResource parsed = parseStrictly(text.withoutEntries(), format, null);
         if (!(parsed instanceof Bundle bundle)) {
             throw FhirException.badRequest("The body holds a " + parsed.fhirType() + " resource, but this URL takes Bundle");
         }
@@ -120,7 +120,7 @@ public class ResourceCodec {
     /** Consecutive entries parsed in one go; when that fails, one by one, so the error names the entry. */
     private List<Bundle.BundleEntryComponent> parseEntries(List<String> texts, int firstIndex, FhirFormat format) {
         try {
-            Bundle together = (Bundle) parseStrictly(entriesAsBundle(texts), format, "");
+            Bundle together = (Bundle) parseStrictly(entriesAsBundle(texts), format, null);
             if (together.getEntry().size() == texts.size()) {
                 return together.getEntry();
             }
@@ -129,11 +129,11 @@ public class ResourceCodec {
         }
         List<Bundle.BundleEntryComponent> parsed = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            String where = "entry " + (firstIndex + i) + ": ";
-            Bundle single = (Bundle) parseStrictly(entriesAsBundle(texts.subList(i, i + 1)), format, where);
+            String entry = "entry " + (firstIndex + i);
+            Bundle single = (Bundle) parseStrictly(entriesAsBundle(texts.subList(i, i + 1)), format, entry);
             if (single.getEntry().size() != 1) {
-                throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 JSON resource: " + where
-                        + "the entry is empty");
+                throw new FhirException(400, IssueType.STRUCTURE, "The body is not a valid FHIR R4 JSON resource: " + entry
+                        + ": the entry is empty");
             }
             parsed.add(single.getEntry().get(0));
         }
