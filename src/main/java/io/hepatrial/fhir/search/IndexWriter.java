@@ -119,7 +119,8 @@ public class IndexWriter {
             inserts.add(INSERT_REFERENCE, pid, statement -> {
                 start(statement, pid, type, r.param());
                 setString(statement, 4, r.targetType());
-                setString(statement, 5, r.targetId());
+                // an absolute reference's URL stands in target_id too: one index answers searches by either (V7)
+                setString(statement, 5, r.targetId() != null ? r.targetId() : r.url());
                 setString(statement, 6, r.url());
             });
         } else if (row instanceof IndexRow.Composite c) {

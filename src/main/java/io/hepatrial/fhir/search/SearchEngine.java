@@ -151,7 +151,10 @@ public class SearchEngine {
         String name = param.name();
         return switch (param.kind()) {
             case TOKEN -> new IndexRow.Token(name, result.getString(3), result.getString(4), result.getString(5));
-            case REFERENCE -> new IndexRow.Reference(name, result.getString(3), result.getString(4), result.getString(5));
+            case REFERENCE -> { // target_id repeats an absolute reference's URL (V7); the row names it once
+                String url = result.getString(5);
+                yield new IndexRow.Reference(name, result.getString(3), url == null ? result.getString(4) : null, url);
+            }
             case DATE -> new IndexRow.DateRange(name, result.getObject(3, OffsetDateTime.class).toInstant(),
                     result.getObject(4, OffsetDateTime.class).toInstant());
             case QUANTITY -> new IndexRow.Quantity(name, result.getBigDecimal(3), result.getString(4), result.getString(5),

@@ -225,7 +225,7 @@ final class SearchSql {
             }
         } else if (single && criterion.param().kind() == RestSearchParameterTypeEnum.REFERENCE
                 && RELATIVE_REFERENCE.matcher(unescape(values.get(0))).matches()) {
-            prefix = "res_type, param, target_id, target_type";
+            prefix = "target_id, target_type, res_type, param";
         }
         StringBuilder order = new StringBuilder();
         for (String column : prefix.isEmpty() ? new String[0] : prefix.split(", ")) {
@@ -499,7 +499,7 @@ final class SearchSql {
             if (baseUrl != null && reference.startsWith(baseUrl + "/")) {
                 reference = reference.substring(baseUrl.length() + 1);
             } else {
-                sql.append(row + ".target_url = ").param(reference);
+                sql.append(row + ".target_id = ").param(reference); // an absolute reference's URL is its target_id (V7)
                 return;
             }
         }

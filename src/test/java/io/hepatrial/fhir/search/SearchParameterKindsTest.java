@@ -5,6 +5,7 @@ import static io.hepatrial.fhir.search.SearchTestData.create;
 import static io.hepatrial.fhir.search.SearchTestData.ids;
 import static io.hepatrial.fhir.search.SearchTestData.observation;
 import static io.hepatrial.fhir.search.SearchTestData.patient;
+import static io.hepatrial.fhir.search.SearchTestData.search;
 import static io.hepatrial.fhir.search.SearchTestData.unique;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -178,6 +179,16 @@ class SearchParameterKindsTest {
         assertEquals(List.of(obs), ids("Observation?patient=" + p));
         String base = given().get("/fhir/metadata").then().extract().path("implementation.url");
         assertEquals(List.of(obs), ids("Observation?subject=" + base + "/Patient/" + p));
+
+        // a reference to another server: found by its URL only, never by the local patient of the same id
+        String remote = "http://other.example/fhir/Patient/" + p;
+        String far = create("Observation", observation(m, p, "1742-6", "2016-01-01", 41, "U/L").replace("Patient/" + p, remote));
+        assertEquals(List.of(far), ids("Observation?subject=" + remote));
+        assertEquals(List.of(far), ids("Observation?patient=" + remote));
+        assertEquals(List.of(obs), ids("Observation?subject=Patient/" + p));
+        assertEquals(List.of(obs), ids("Observation?subject=" + p));
+        assertEquals(List.of(), ids("Patient?_id=" + p + "&_has:Observation:subject:value-quantity=41"), "_has follows local references only");
+        assertEquals(List.of(p, obs), search("Patient?_id=" + p + "&_revinclude=Observation:subject").getList("entry.resource.id"));
     }
 
     @Test

@@ -127,14 +127,14 @@ class UnionParametersTest {
     void rowsAnEarlierVersionWroteForThemGoAtStart() {
         String m = unique();
         String elsewhere = create("Observation", lab("urn:test:codes:" + m, "http://other.example/fhir/Patient/" + m));
-        // as an earlier version stored it: a patient row of its own, and the absolute subject without its type
+        // as an earlier version stored it (after migration V7): a patient row of its own, and the absolute subject without its type
         QuarkusTransaction.requiringNew().run(() -> {
             long pid = ((Number) session.createNativeQuery("select pid from resource where res_type = 'Observation' and res_id = :id", Object.class)
                     .setParameter("id", elsewhere).getSingleResult()).longValue();
             session.createNativeMutationQuery("update search_reference set target_type = null where resource_pid = :pid")
                     .setParameter("pid", pid).executeUpdate();
-            session.createNativeMutationQuery("insert into search_reference (resource_pid, res_type, param, target_url) values (:pid,"
-                    + " 'Observation', 'patient', :url)").setParameter("pid", pid).setParameter("url", "http://other.example/fhir/Patient/" + m)
+            session.createNativeMutationQuery("insert into search_reference (resource_pid, res_type, param, target_id, target_url) values (:pid,"
+                    + " 'Observation', 'patient', :url, :url)").setParameter("pid", pid).setParameter("url", "http://other.example/fhir/Patient/" + m)
                     .executeUpdate();
         });
         assertEquals(List.of(), ids("Observation?patient=http://other.example/fhir/Patient/" + m));
