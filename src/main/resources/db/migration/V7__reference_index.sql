@@ -1,4 +1,4 @@
--- One index per reference row instead of three (B-tree inserts are most of H2's work when labs arrive):
+-- One index per reference row instead of three (each index entry is work for every insert, and on H2 for every store):
 -- target_id now also holds the whole URL of an absolute or canonical reference (target_url still marks
 -- those rows), and the index leads with the target, so the same index answers a search by target
 -- (Observation?subject=Patient/1, ?subject=http://…), the reverse look-ups of _revinclude and _has,
