@@ -1,6 +1,7 @@
 // Hepatrial search benchmark (issue: FHIR search). Single file, JDK only:
 //   java bench/SearchBench.java base=http://127.0.0.1:8080/fhir [patients=1000] [observations=100000]
-//   (load=false tag=<tag of an earlier run>: measure again on data an earlier run loaded)
+//   (load=false tag=<tag of an earlier run>: measure again on data an earlier run loaded;
+//    gclog=<the server's -Xlog:gc file>: also print the server's GC pauses during each round)
 // Loads Patients and lab Observations (seeded, through transaction Bundles), then measures at
 // 4 concurrent clients:
 //   - Observation?subject=Patient/x&code=http://loinc.org|1742-6   (p50/p99)
@@ -67,9 +68,14 @@ public class SearchBench {
         int searches = Integer.parseInt(p.get("searches"));
         int rounds = Integer.parseInt(p.getOrDefault("rounds", "2"));
         // round 1 right after the load; round 2 on the same data a moment later (the steady state)
+        java.nio.file.Path gcLog = p.containsKey("gclog") ? java.nio.file.Path.of(p.get("gclog")) : null;
         for (int round = 1; round <= rounds; round++) {
             prefix = rounds == 1 ? "" : "round" + round + "_";
+            long gcLogStart = gcLog == null ? 0 : java.nio.file.Files.size(gcLog);
             measureAll(pool, searches, ids, patients, tag, concurrency);
+            if (gcLog != null) {
+                gcPauses(gcLog, gcLogStart);
+            }
         }
         pool.shutdown();
     }
@@ -113,6 +119,36 @@ public class SearchBench {
         slowest.sort(Collections.reverseOrder());
         out("deep_paging_slowest_pages", String.join(", ", slowest.subList(0, Math.min(8, slowest.size())).stream()
                 .map(t -> "page " + t.split(" ")[1] + ": " + Double.parseDouble(t.split(" ")[0]) + " ms").toList()));
+    }
+
+    static final Pattern GC_PAUSE = Pattern.compile("Pause (Young|Full|Remark|Cleanup).* ([0-9.]+)ms$");
+
+    /**
+     * The server's stop-the-world pauses logged since {@code from} (bytes into its -Xlog:gc file): a
+     * pause stops every request in flight at once, which shows as several clients' slowest requests
+     * taking the same time.
+     */
+    static void gcPauses(java.nio.file.Path gcLog, long from) throws Exception {
+        byte[] bytes = java.nio.file.Files.readAllBytes(gcLog);
+        int count = 0;
+        int over20 = 0;
+        double total = 0;
+        double max = 0;
+        for (String line : new String(bytes, (int) Math.min(from, bytes.length), (int) Math.max(0, bytes.length - from),
+                StandardCharsets.UTF_8).split("\n")) {
+            Matcher m = GC_PAUSE.matcher(line.trim());
+            if (m.find()) {
+                double ms = Double.parseDouble(m.group(2));
+                count++;
+                over20 += ms >= 20 ? 1 : 0;
+                total += ms;
+                max = Math.max(max, ms);
+            }
+        }
+        out("server_gc_pauses", count);
+        out("server_gc_pauses_over_20ms", over20);
+        out("server_gc_pause_total_ms", String.format("%.0f", total));
+        out("server_gc_pause_max_ms", String.format("%.1f", max));
     }
 
     static void load(ExecutorService pool, String[] ids, int patients, int observations, String tag, SplittableRandom random)

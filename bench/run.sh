@@ -3,7 +3,8 @@
 # Builds the jar if needed, starts it on an empty database (H2 under a temporary directory, or a
 # new PostgreSQL database), runs bench/SearchBench.java (default), bench/OutcomesBench.java or
 # bench/LargeBundleBench.java (the server then runs with -Xmx2g and a GC log the benchmark reads),
-# prints the figures and stops the server. SERVER_OPTS adds JVM options to the server
+# prints the figures and stops the server. The server logs its GC pauses (-Xlog:gc), which the search
+# benchmark reports per round. SERVER_OPTS adds JVM options to the server
 # (e.g. SERVER_OPTS=-Dhepatrial.audit.enabled=false).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,8 @@ if [ "$db" = pg ]; then
   psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $name"
   env=(QUARKUS_PROFILE=pg HEPATRIAL_PG_URL="jdbc:postgresql://127.0.0.1:5432/$name")
 fi
-jvm=()
-[ "$bench" = LargeBundleBench ] && jvm=(-Xmx2g "-Xlog:gc:file=$work/gc.log")
+jvm=("-Xlog:gc:file=$work/gc.log")
+[ "$bench" = LargeBundleBench ] && jvm+=(-Xmx2g)
 (cd "$work" && env "${env[@]}" java "${jvm[@]}" -Dhepatrial.security.enabled=false ${SERVER_OPTS:-} -jar "$OLDPWD/target/quarkus-app/quarkus-run.jar" > server.log 2>&1) &
 server=$!
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8080/fhir/metadata && break; sleep 0.5; done
@@ -31,6 +32,7 @@ for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8080/fhir/metad
 pid=$(pgrep -P "$server" java || echo "$server")
 echo "database=$db"
 extra=()
+[ "$bench" = SearchBench ] && extra=(gclog="$work/gc.log")
 [ "$bench" = LargeBundleBench ] && { sleep 15; extra=(pid="$pid" gclog="$work/gc.log"); } # past the validator's warm-up
 java "bench/$bench.java" base=http://127.0.0.1:8080/fhir "${extra[@]}" "$@"
 echo "server_rss_kb=$(ps -o rss= -p "$pid" | tr -d ' ')"
