@@ -21,7 +21,9 @@ import jakarta.enterprise.event.Observes;
  * a PostgreSQL without autovacuum, or right after a bulk load) can still pick a nested loop that
  * scans thousands of rows per row. So: ANALYZE at start, and again in the background whenever the
  * writes since the last ANALYZE reach a tenth of what was there then (at least
- * {@code hepatrial.statistics.min-writes}).
+ * {@code hepatrial.statistics.min-writes}) — but no sooner than 19 times its own last duration after
+ * it: during a bulk load the data grows by a tenth every few seconds while ANALYZE of a large
+ * database takes a second or more, and it would take a good share of the cores the load needs.
  */
 @ApplicationScoped
 public class PlannerStatistics {
@@ -34,6 +36,8 @@ public class PlannerStatistics {
     private final long minWrites;
     private final AtomicLong writesSinceAnalyze = new AtomicLong();
     private volatile long writesAtAnalyze;
+    /** System.nanoTime() before which no background ANALYZE starts (ANALYZE takes at most a twentieth of the time). */
+    private volatile long nextAnalyzeNanos;
     private ScheduledExecutorService scheduler;
 
     public PlannerStatistics(Session session, @ConfigProperty(name = "hepatrial.statistics.min-writes") long minWrites) {
@@ -63,14 +67,18 @@ public class PlannerStatistics {
     }
 
     private void analyzeIfGrown() {
-        long writes = writesSinceAnalyze.get();
-        if (writes >= Math.max(minWrites, writesAtAnalyze / 10)) {
+        if (due(writesSinceAnalyze.get(), writesAtAnalyze, minWrites, System.nanoTime(), nextAnalyzeNanos)) {
             try {
                 analyze();
             } catch (RuntimeException e) {
                 LOG.warn("Refreshing planner statistics failed; will try again", e);
             }
         }
+    }
+
+    /** Whether the data grew enough since the last ANALYZE, and the last one's quiet time has passed. */
+    static boolean due(long writesSince, long writesAtLast, long minWrites, long nowNanos, long notBeforeNanos) {
+        return writesSince >= Math.max(minWrites, writesAtLast / 10) && nowNanos - notBeforeNanos >= 0;
     }
 
     private void analyze() {
@@ -82,6 +90,8 @@ public class PlannerStatistics {
                 statement.execute(ValueLists.isPostgres(connection) ? "analyze " + TABLES : "analyze");
             }
         }));
-        LOG.debugf("Planner statistics refreshed in %d ms", (System.nanoTime() - start) / 1_000_000);
+        long end = System.nanoTime();
+        nextAnalyzeNanos = end + 19 * (end - start);
+        LOG.debugf("Planner statistics refreshed in %d ms", (end - start) / 1_000_000);
     }
 }
