@@ -238,7 +238,7 @@ public class SearchEngine {
         }
         if (indexWalk(request) != null) {
             indexWalkFromWhere(sql, request, baseUrl, row -> bounded ? "select distinct " + row + ".resource_pid"
-                    : "select count(distinct " + row + ".resource_pid)");
+                    : "select count(distinct " + row + ".resource_pid)", null);
         } else {
             sql.append(bounded ? "select r.pid from " : "select count(*) from ");
             fromWhere(sql, request, baseUrl);
@@ -298,13 +298,13 @@ public class SearchEngine {
      * made from the index row's alias; returns that alias.
      */
     private String indexWalkFromWhere(Sql sql, SearchRequest request, String baseUrl,
-            java.util.function.Function<String, String> select) {
+            java.util.function.Function<String, String> select, SearchSql.PidBound bound) {
         SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
         Criterion.Param walked = indexWalk(request);
         String row = conditions.newAlias("w");
         sql.append(select.apply(row));
         conditions.indexScan(sql, request.type(), walked, row);
-        SearchSql.Target target = new SearchSql.Target(row + ".resource_pid", null, null);
+        SearchSql.Target target = new SearchSql.Target(row + ".resource_pid", null, null, bound);
         for (Criterion criterion : request.criteria()) {
             if (criterion != walked) {
                 sql.append(" and ");
@@ -326,7 +326,8 @@ public class SearchEngine {
         Long after = cursor == null ? null : cursor.pid();
         while (pids.size() < wanted) {
             Sql sql = new Sql();
-            String row = indexWalkFromWhere(sql, request, baseUrl, alias -> "select " + alias + ".resource_pid");
+            String row = indexWalkFromWhere(sql, request, baseUrl, alias -> "select " + alias + ".resource_pid",
+                    after == null ? null : new SearchSql.PidBound(after, backwards));
             if (after != null) {
                 sql.append(" and " + row + ".resource_pid " + (backwards ? "< " : "> ")).param(after);
             }

@@ -55,10 +55,31 @@ final class SearchSql {
      * The SQL expressions of the resource a condition is about: its pid, and (when the condition is
      * about a resource row rather than an index row) its id and lastUpdated; null when not at hand.
      */
-    record Target(String pid, String resId, String lastUpdated) {
+    record Target(String pid, String resId, String lastUpdated, PidBound bound) {
+
+        Target(String pid, String resId, String lastUpdated) {
+            this(pid, resId, lastUpdated, null);
+        }
 
         static Target resource(String alias) {
             return new Target(alias + ".pid", alias + ".res_id", alias + ".last_updated");
+        }
+    }
+
+    /**
+     * Where a page's keyset cursor puts the candidates' pids (above {@code pid}, or below it): repeated
+     * in each correlated sub-select, which it changes nothing in (the sub-select's pid equals the
+     * candidate's) but tells the planner. PostgreSQL otherwise merges the candidates with a criterion's
+     * rows read in pid order from the very first one: a deep page cost as much as reading the index up
+     * to it (19 ms at page 130 of 170, 0.5 ms with the bound).
+     */
+    record PidBound(long pid, boolean below) {
+    }
+
+    /** " and [row].resource_pid > cursor" (or "<") when the target carries a bound and the sub-select is correlated. */
+    private static void bound(Sql sql, Target on, boolean driving, String row) {
+        if (!driving && on.bound() != null) {
+            sql.append(" and " + row + ".resource_pid " + (on.bound().below() ? "< " : "> ")).param(on.bound().pid());
         }
     }
 
@@ -117,8 +138,9 @@ final class SearchSql {
         sql.append(" from search_reference " + ref + " join resource " + target
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
                 + ref + ".res_type = ").param(type).append(" and ");
-        rowsOf(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"))
-                .append(" and " + target + ".deleted = false and (");
+        rowsOf(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"));
+        bound(sql, on, driving, ref);
+        sql.append(" and " + target + ".deleted = false and (");
         boolean first = true;
         for (var entry : chain.targetConditions().entrySet()) {
             sql.append(first ? "(" : " or (");
@@ -169,13 +191,16 @@ final class SearchSql {
             boolean missing = criterion.values().contains("true");
             open(sql, driving, missing, on.pid(), row + ".resource_pid");
             sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
-            rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid")).append(")");
+            rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
+            bound(sql, on, driving, row);
+            sql.append(")");
             return;
         }
         boolean negated = "not".equals(modifier);
         open(sql, driving, negated, on.pid(), row + ".resource_pid");
         sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
         rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
+        bound(sql, on, driving, row);
         valuesCondition(sql, row, criterion, driving);
         sql.append(")");
     }

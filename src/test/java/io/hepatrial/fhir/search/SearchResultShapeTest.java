@@ -141,6 +141,40 @@ class SearchResultShapeTest {
     }
 
     @Test
+    void pagesOfSeveralCriteriaGoForwardAndBackWithoutGapsOrRepeats() {
+        String m = unique();
+        String patient = create("Patient", patient(m, "Pages", "P", "female", "1970-01-01"));
+        for (int i = 0; i < 12; i++) {
+            create("Observation", observation(m, patient, i % 3 == 0 ? "1920-8" : "1742-6", "2016-" + String.format("%02d", 1 + i) + "-01",
+                    10 + i, "U/L"));
+        }
+        // one criterion walked in pid order, the others checked per candidate beside the page's cursor
+        // (positive, negated, a range, a chain)
+        String query = "Observation?subject=Patient/" + patient + "&code=http://loinc.org|1742-6&date=ge2016-03-01"
+                + "&status:not=cancelled&identifier=urn:test:" + m + "|&subject.gender=female";
+        List<String> all = search(query + "&_count=50").getList("entry.resource.id");
+        assertEquals(7, all.size());
+        assertEquals(all, allPages(query + "&_count=2", null));
+
+        List<List<String>> forward = new ArrayList<>();
+        JsonPath page = search(query + "&_count=2");
+        while (true) {
+            forward.add(page.getList("entry.resource.id"));
+            String next = page.getString("link.find { it.relation == 'next' }.url");
+            if (next == null) {
+                break;
+            }
+            page = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().statusCode(200).extract().jsonPath();
+        }
+        for (int i = forward.size() - 2; i >= 0; i--) {
+            String previous = page.getString("link.find { it.relation == 'previous' }.url");
+            page = given().urlEncodingEnabled(false).get(previous.substring(previous.indexOf("/fhir/"))).then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals(forward.get(i), page.getList("entry.resource.id"), "page " + (i + 1) + " again, from the one after it");
+        }
+    }
+
+    @Test
     void previousLinkLeadsBack() {
         previousLinkLeadsBack("&_sort=birthdate");
         previousLinkLeadsBack("");
