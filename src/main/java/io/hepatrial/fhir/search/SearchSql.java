@@ -77,7 +77,7 @@ final class SearchSql {
     }
 
     /** " and [row].resource_pid > cursor" (or "<") when the target carries a bound and the sub-select is correlated. */
-    private static void bound(Sql sql, Target on, boolean driving, String row) {
+    private static void repeatCursor(Sql sql, Target on, boolean driving, String row) {
         if (!driving && on.bound() != null) {
             sql.append(" and " + row + ".resource_pid " + (on.bound().below() ? "< " : "> ")).param(on.bound().pid());
         }
@@ -139,7 +139,7 @@ final class SearchSql {
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
                 + ref + ".res_type = ").param(type).append(" and ");
         rowsOf(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"));
-        bound(sql, on, driving, ref);
+        repeatCursor(sql, on, driving, ref);
         sql.append(" and " + target + ".deleted = false and (");
         boolean first = true;
         for (var entry : chain.targetConditions().entrySet()) {
@@ -192,7 +192,7 @@ final class SearchSql {
             open(sql, driving, missing, on.pid(), row + ".resource_pid");
             sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
             rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
-            bound(sql, on, driving, row);
+            repeatCursor(sql, on, driving, row);
             sql.append(")");
             return;
         }
@@ -200,7 +200,7 @@ final class SearchSql {
         open(sql, driving, negated, on.pid(), row + ".resource_pid");
         sql.append(" from " + table + " " + row + " where " + row + ".res_type = ").param(type).append(" and ");
         rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
-        bound(sql, on, driving, row);
+        repeatCursor(sql, on, driving, row);
         valuesCondition(sql, row, criterion, driving);
         sql.append(")");
     }

@@ -43,17 +43,24 @@ class SearchResultShapeTest {
     /** Follows next links from the first page; returns every match id in order. */
     static List<String> allPages(String first, Runnable afterFirstPage) {
         List<String> seen = new ArrayList<>();
-        JsonPath page = search(first);
-        boolean firstPage = true;
-        while (true) {
+        for (JsonPath page : pages(first, afterFirstPage)) {
             seen.addAll(page.getList("entry.resource.id"));
-            if (firstPage && afterFirstPage != null) {
+        }
+        return seen;
+    }
+
+    /** Every page, from the first one through its next links. */
+    static List<JsonPath> pages(String first, Runnable afterFirstPage) {
+        List<JsonPath> pages = new ArrayList<>();
+        JsonPath page = search(first);
+        while (true) {
+            pages.add(page);
+            if (pages.size() == 1 && afterFirstPage != null) {
                 afterFirstPage.run();
             }
-            firstPage = false;
             String next = page.getString("link.find { it.relation == 'next' }.url");
             if (next == null) {
-                return seen;
+                return pages;
             }
             page = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().statusCode(200)
                     .extract().jsonPath();
@@ -157,15 +164,9 @@ class SearchResultShapeTest {
         assertEquals(all, allPages(query + "&_count=2", null));
 
         List<List<String>> forward = new ArrayList<>();
-        JsonPath page = search(query + "&_count=2");
-        while (true) {
-            forward.add(page.getList("entry.resource.id"));
-            String next = page.getString("link.find { it.relation == 'next' }.url");
-            if (next == null) {
-                break;
-            }
-            page = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().statusCode(200).extract().jsonPath();
-        }
+        List<JsonPath> pages = pages(query + "&_count=2", null);
+        pages.forEach(p -> forward.add(p.getList("entry.resource.id")));
+        JsonPath page = pages.get(pages.size() - 1);
         for (int i = forward.size() - 2; i >= 0; i--) {
             String previous = page.getString("link.find { it.relation == 'previous' }.url");
             page = given().urlEncodingEnabled(false).get(previous.substring(previous.indexOf("/fhir/"))).then().statusCode(200)

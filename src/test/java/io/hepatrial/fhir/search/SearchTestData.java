@@ -27,6 +27,12 @@ public final class SearchTestData {
         return path.split("/")[1];
     }
 
+    /** A transaction Bundle creating each of these resources (POST [type]). */
+    public static String transactionOfCreates(String type, java.util.List<String> resources) {
+        return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", resources.stream()
+                .map(r -> "{\"resource\":" + r + ",\"request\":{\"method\":\"POST\",\"url\":\"" + type + "\"}}").toList()) + "]}";
+    }
+
     public static JsonPath search(String typeAndQuery) {
         return given().urlEncodingEnabled(false).get("/fhir/" + url(typeAndQuery)).then().statusCode(200).extract().jsonPath();
     }

@@ -35,13 +35,13 @@ class BatchedInsertsTest {
         String marker = SearchTestData.unique();
         String patient = SearchTestData.create("Patient", SearchTestData.patient(marker, "Batch", "Big", "male", "1960-01-01"));
         // about 15 index rows per lab: 200 labs send the queue several times before the commit
-        List<String> entries = new ArrayList<>();
+        List<String> labs = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            entries.add("{\"resource\":" + SearchTestData.observation(marker, patient, i % 2 == 0 ? "1742-6" : "1920-8",
-                    "2016-03-" + String.format("%02d", 1 + i % 28), 10 + i, "U/L") + ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+            labs.add(SearchTestData.observation(marker, patient, i % 2 == 0 ? "1742-6" : "1920-8",
+                    "2016-03-" + String.format("%02d", 1 + i % 28), 10 + i, "U/L"));
         }
-        given().contentType(SearchTestData.FHIR_JSON).body("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
-                + String.join(",", entries) + "]}").post("/fhir").then().statusCode(200);
+        given().contentType(SearchTestData.FHIR_JSON).body(SearchTestData.transactionOfCreates("Observation", labs)).post("/fhir").then()
+                .statusCode(200);
 
         assertEquals(200, SearchTestData.search("Observation?identifier=urn:test:" + marker + "|&_summary=count").getInt("total"));
         assertEquals(100, SearchTestData.search("Observation?subject=Patient/" + patient + "&code=http://loinc.org|1742-6&_summary=count")

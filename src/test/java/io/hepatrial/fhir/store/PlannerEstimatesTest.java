@@ -42,14 +42,13 @@ class PlannerEstimatesTest {
         String marker = SearchTestData.unique();
         String codes = "urn:test:codes:" + marker;
         String patient = SearchTestData.create("Patient", SearchTestData.patient(marker, "Estimate", "E", "female", "1960-01-01"));
-        List<String> entries = new ArrayList<>();
+        List<String> labs = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            entries.add("{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"" + codes
-                    + "\",\"code\":\"c\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"valueQuantity\":{\"value\":" + i
-                    + "}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+            labs.add("{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"" + codes
+                    + "\",\"code\":\"c\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"valueQuantity\":{\"value\":" + i + "}}");
         }
-        given().contentType(SearchTestData.FHIR_JSON).body("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
-                + String.join(",", entries) + "]}").post("/fhir").then().statusCode(200);
+        given().contentType(SearchTestData.FHIR_JSON).body(SearchTestData.transactionOfCreates("Observation", labs)).post("/fhir").then()
+                .statusCode(200);
 
         long[] estimatedAndActual = QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> {
             try (var analyze = connection.createStatement()) {
