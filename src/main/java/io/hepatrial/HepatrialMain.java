@@ -14,7 +14,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public class HepatrialMain {
 
-    public static final String URI_VALIDATION_PROPERTY = "vertx.disableURIValidation";
+    private static final String URI_VALIDATION_PROPERTY = "vertx.disableURIValidation";
 
     public static void main(String... args) {
         if (System.getProperty(URI_VALIDATION_PROPERTY) == null) {

@@ -52,10 +52,12 @@ public class RequestSizeFilter {
         }
     }
 
-    /** Answers before routing with an OperationOutcome of one issue (diagnostics hold no characters JSON would escape). */
+    /** Answers before routing with an OperationOutcome of one issue. */
     static void refuse(io.vertx.ext.web.RoutingContext context, int status, String code, String diagnostics) {
-        String outcome = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"" + code + "\","
-                + "\"diagnostics\":\"" + diagnostics + "\"}]}";
+        String outcome = new io.vertx.core.json.JsonObject().put("resourceType", "OperationOutcome")
+                .put("issue", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+                        .put("severity", "error").put("code", code).put("diagnostics", diagnostics)))
+                .encode();
         var response = context.response().setStatusCode(status).putHeader("Content-Type", FhirFormat.FHIR_JSON + ";charset=UTF-8");
         if (status == 413 || status == 414) {
             response.putHeader("Connection", "close"); // the oversized body, if any, is not read

@@ -32,8 +32,7 @@ public class RequestUriFilter {
             if (!encoded.equals(uri) && isValid(encoded)) {
                 context.reroute(context.request().method(), encoded);
             } else {
-                RequestSizeFilter.refuse(context, 400, "invalid", "The request URI is not a valid URI (RFC 3986): "
-                        + reason(encoded).replace("\\", "\\\\").replace("\"", "\\\""));
+                RequestSizeFilter.refuse(context, 400, "invalid", "The request URI is not a valid URI (RFC 3986): " + reason(encoded));
             }
         });
     }
