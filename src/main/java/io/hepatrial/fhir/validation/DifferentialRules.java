@@ -39,7 +39,9 @@ final class DifferentialRules {
     /**
      * One check: an expression that yields something when the rule is broken, or (when
      * {@code brokenIf} is set) the elements it yields, each tested in Java: what FHIRPath would
-     * redo on every write (build a literal set of codes, compile a regular expression) is done once.
+     * redo on every write (build a literal set of codes, compile a regular expression) is done once;
+     * or (when {@code rootInvariant} is set, and {@code broken} is not) an invariant of the resource
+     * itself, which must hold.
      */
     private record Check(String expressionText, IFhirPath.IParsedExpression broken, java.util.function.Predicate<org.hl7.fhir.r4.model.Base> brokenIf,
             IFhirPath.IParsedExpression rootInvariant, String location, String message) {
@@ -176,7 +178,7 @@ final class DifferentialRules {
 
     /**
      * An invariant on the resource itself, evaluated as it stands rather than wrapped in
-     * {@code where(iif(...))}: the wrapping cost a third of the checks' time on every lab result.
+     * {@code where(iif(...))}: the wrapping cost a sixth of a lab result's check (docs/performance.md).
      * (Element invariants keep the wrapping, which gives them the resource as {@code %resource}.)
      */
     private void addRootInvariant(String invariant, String location, String message) {
