@@ -24,24 +24,25 @@ public class RequestUriFilter {
     void install(@Observes Router router) {
         router.route().order(-1002).handler(context -> {
             String uri = context.request().uri();
-            if (isValid(uri)) {
+            String problem = problem(uri);
+            if (problem == null) {
                 context.next();
                 return;
             }
             String encoded = encodeNotAllowed(uri);
-            if (!encoded.equals(uri) && isValid(encoded)) {
-                context.reroute(context.request().method(), encoded);
-            } else {
-                RequestSizeFilter.refuse(context, 400, "invalid", "The request URI is not a valid URI (RFC 3986): " + reason(encoded));
+            if (!encoded.equals(uri)) {
+                problem = problem(encoded);
+                if (problem == null) {
+                    context.reroute(context.request().method(), encoded);
+                    return;
+                }
             }
+            RequestSizeFilter.refuse(context, 400, "invalid", "The request URI is not a valid URI (RFC 3986): " + problem);
         });
     }
 
-    static boolean isValid(String uri) {
-        return reason(uri) == null;
-    }
-
-    private static String reason(String uri) {
+    /** Why java.net.URI refuses this URI, or null when it takes it. */
+    private static String problem(String uri) {
         try {
             new URI(uri);
             return null;
