@@ -15,6 +15,9 @@ public class FhirContextProducer {
         // objects without an id to put into "contained" (a quarter of its time). This server never
         // attaches such objects: its references are strings, and parsed contained resources have ids.
         context.getParserOptions().setAutoContainReferenceTargetsWithNoId(false);
+        // HAPI drops "/_history/n" from references it encodes by default: a client's version-specific
+        // reference (Reference.reference may be one) is kept as sent.
+        context.getParserOptions().setStripVersionsFromReferences(false);
         return context;
     }
 }

@@ -74,7 +74,7 @@ public class SearchBundles {
                 json.writeNumberField("total", result.total());
             }
             json.writeArrayFieldStart("link");
-            writeLink(json, "self", base + "/" + type + query(search.understoodParameters(), null));
+            writeLink(json, "self", base + "/" + type + query(search.understoodParameters(), search.cursor()));
             if (result.next() != null) {
                 writeLink(json, "next", base + "/" + type + query(search.understoodParameters(), result.next()));
             }
@@ -203,7 +203,7 @@ public class SearchBundles {
         if (result.total() != null) {
             bundle.setTotal((int) Math.min(Integer.MAX_VALUE, result.total()));
         }
-        String self = base + "/" + type + query(search.understoodParameters(), null);
+        String self = base + "/" + type + query(search.understoodParameters(), search.cursor());
         bundle.addLink().setRelation("self").setUrl(self);
         if (result.next() != null) {
             bundle.addLink().setRelation("next").setUrl(base + "/" + type + query(search.understoodParameters(), result.next()));

@@ -301,7 +301,8 @@ public class IndexExtractor {
                 // the type too, for parameters stored as another's references to one type (Observation patient)
                 rows.add(new IndexRow.Reference(param, typeOfAbsolute(id), null, cut(ref)));
             } else if (id.hasResourceType() && id.hasIdPart()) {
-                rows.add(new IndexRow.Reference(param, id.getResourceType(), id.getIdPart(), null));
+                // cut to the columns: an overlong reference names nothing, and must not fail the write
+                rows.add(new IndexRow.Reference(param, cut(id.getResourceType(), 64), cut(id.getIdPart()), null));
             }
         } else if (value instanceof CanonicalType canonical && canonical.hasValue()) {
             rows.add(new IndexRow.Reference(param, null, null, cut(canonical.getValue())));

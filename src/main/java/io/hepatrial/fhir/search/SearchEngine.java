@@ -473,16 +473,18 @@ public class SearchEngine {
             sql.append("r.last_updated");
             return;
         }
-        String column = switch (param.kind()) {
-            case TOKEN -> "code";
-            case STRING -> "value_normalized";
-            case DATE -> "low_value";
-            case NUMBER, QUANTITY -> "value_number";
-            case REFERENCE -> "target_id";
-            case URI -> "uri";
+        String value = switch (param.kind()) {
+            case TOKEN -> "x.code";
+            case STRING -> "x.value_normalized";
+            case DATE -> "x.low_value";
+            case NUMBER -> "x.value_number";
+            // in canonical UCUM units when it has them, as search compares (3.6 g/dL sorts above 23 g/L)
+            case QUANTITY -> "coalesce(x.canonical_value, x.value_number)";
+            case REFERENCE -> "x.target_id";
+            case URI -> "x.uri";
             default -> throw new IllegalArgumentException("Cannot sort by " + param.kind());
         };
-        sql.append("(select " + (key.descending() ? "max" : "min") + "(x." + column + ") from " + SearchSql.table(param)
+        sql.append("(select " + (key.descending() ? "max" : "min") + "(" + value + ") from " + SearchSql.table(param)
                 + " x where x.resource_pid = r.pid and x.res_type = ").param(type).append(" and ");
         SearchSql.rowsOf(sql, "x", param).append(")");
     }

@@ -109,9 +109,13 @@ public class SearchRequestParser {
                     }
                 }
             }
-            if (known && !name.equals("_cursor")) {
-                understood.put(name, entry.getValue());
+            List<String> given = entry.getValue().stream().filter(value -> !value.isEmpty()).toList();
+            if (known && !name.equals("_cursor") && !given.isEmpty()) {
+                understood.put(name, given);
             }
+        }
+        if (understood.containsKey("_count")) {
+            understood.put("_count", List.of(String.valueOf(count))); // the count used (at most the maximum), not the one asked for
         }
         if (count == 0) {
             summary = SearchRequest.Summary.COUNT;

@@ -191,6 +191,35 @@ class SearchParameterKindsTest {
         assertEquals(List.of(p, obs), search("Patient?_id=" + p + "&_revinclude=Observation:subject").getList("entry.resource.id"));
     }
 
+    /**
+     * Reference.reference: a relative reference is "relative to the service base URL", so an absolute
+     * URL on this server's base names the same resource: it is stored as that relative reference and
+     * found by every form of search, include and chain.
+     */
+    @Test
+    void aReferenceWithThisServersBaseUrlIsALocalReference() {
+        String m = unique();
+        String p = create("Patient", patient(m, "Own", "O", "male", "1960"));
+        String base = given().get("/fhir/metadata").then().extract().path("implementation.url");
+        String obs = create("Observation", observation(m, p, "1742-6", "2016-01-01", 40, "U/L")
+                .replace("\"Patient/" + p + "\"", "\"" + base + "/Patient/" + p + "\""));
+        assertEquals("Patient/" + p, given().get("/fhir/Observation/" + obs).then().statusCode(200).extract().path("subject.reference"));
+        assertEquals(List.of(obs), ids("Observation?subject=Patient/" + p));
+        assertEquals(List.of(obs), ids("Observation?subject=" + base + "/Patient/" + p));
+        assertEquals(List.of(obs), ids("Observation?patient.identifier=urn:test:" + m + "|"));
+        assertEquals(List.of(obs, p), search("Observation?_id=" + obs + "&_include=Observation:subject").getList("entry.resource.id"));
+        // on an update too, and in a transaction's entries (which also rewrite their fullUrls)
+        String updated = given().contentType(FHIR_JSON).body(observation(m, p, "1742-6", "2016-01-01", 41, "U/L")
+                        .replace("{\"resourceType\":\"Observation\",", "{\"resourceType\":\"Observation\",\"id\":\"" + obs + "\",")
+                        .replace("\"Patient/" + p + "\"", "\"" + base + "/Patient/" + p + "/_history/1\""))
+                .put("/fhir/Observation/" + obs).then().statusCode(200).extract().path("subject.reference");
+        assertEquals("Patient/" + p + "/_history/1", updated);
+        // a URL on the base that names no resource type of this server is left as it is
+        String odd = create("Observation", observation(m, p, "8310-5", "2016-01-01", 37, "Cel")
+                .replace("\"Patient/" + p + "\"", "\"" + base + "/metadata\""));
+        assertEquals(base + "/metadata", given().get("/fhir/Observation/" + odd).then().extract().path("subject.reference"));
+    }
+
     @Test
     void quantityComparesInCanonicalUcumUnits() {
         String m = unique();
@@ -206,6 +235,9 @@ class SearchParameterKindsTest {
         assertEquals(List.of(high), ids(q + "3.6||g/dL"));
         assertEquals(List.of(low), ids(q + "28"));
         assertEquals(List.of(), ids(q + "gt1000|http://unitsofmeasure.org|g/L"));
+        // sorted as compared: in canonical units, so 3.6 g/dL (36 g/L) comes after 28 g/L
+        assertEquals(List.of(low, high), ids("Observation?identifier=" + sys + "|&_sort=value-quantity"));
+        assertEquals(List.of(high, low), ids("Observation?identifier=" + sys + "|&_sort=-value-quantity"));
     }
 
     @Test

@@ -80,6 +80,26 @@ class SearchResultShapeTest {
     }
 
     /**
+     * search.html: the self link says how the server understood the search, and it is the link of
+     * this page: a later page's self link is the next link that led to it; the _count used (at most
+     * the maximum) replaces the one asked for, and empty parameters, which do nothing, are left out.
+     */
+    @Test
+    void selfLinkNamesThePageAndTheParametersAsUsed() {
+        String m = unique();
+        patients(m, 3);
+        List<JsonPath> pages = pages("Patient?identifier=urn:test:" + m + "|&_count=2&_sort=", null);
+        assertEquals(2, pages.size());
+        String firstSelf = pages.get(0).getString("link.find { it.relation == 'self' }.url");
+        String next = pages.get(0).getString("link.find { it.relation == 'next' }.url");
+        assertFalse(firstSelf.contains("_cursor"), firstSelf);
+        assertFalse(firstSelf.contains("_sort"), firstSelf);
+        assertEquals(next, pages.get(1).getString("link.find { it.relation == 'self' }.url"));
+        String clamped = search("Patient?identifier=urn:test:" + m + "|&_count=5000").getString("link.find { it.relation == 'self' }.url");
+        assertTrue(clamped.endsWith("_count=1000"), clamped);
+    }
+
+    /**
      * Without _total the first page counts up to hepatrial.search.default-total-limit (500) matches
      * and leaves Bundle.total out beyond (search.html lets the server choose); _total=accurate and
      * _summary=count always count.
