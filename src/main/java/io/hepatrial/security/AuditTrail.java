@@ -103,7 +103,14 @@ public class AuditTrail {
                 return null;
             });
         } catch (RuntimeException e) {
-            LOG.errorf("Could not store %d audit records: %s", batch.size(), e.toString());
+            // one record the store refuses must not cost the others theirs: store them one by one
+            for (Event event : batch) {
+                try {
+                    StoreTransactions.retryingOnConflict(() -> store.create(auditEvent(event)));
+                } catch (RuntimeException refused) {
+                    LOG.errorf("Could not store the audit record of %s (HTTP %d): %s", event.interaction(), event.status(), refused.toString());
+                }
+            }
         } finally {
             if (activated) {
                 requestContext.terminate();

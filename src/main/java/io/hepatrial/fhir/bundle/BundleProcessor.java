@@ -28,6 +28,7 @@ import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.UpdateRules;
 import io.hepatrial.fhir.rest.FhirRequest;
+import io.hepatrial.fhir.rest.FhirResponses;
 import io.hepatrial.fhir.rest.ResourceCodec;
 import io.hepatrial.fhir.rest.ResourcePatcher;
 import io.hepatrial.fhir.rest.SearchBundles;
@@ -83,6 +84,7 @@ public class BundleProcessor {
             throw new FhirException(413, IssueType.TOOCOSTLY, "The Bundle has " + bundle.getEntry().size()
                     + " entries; this server takes at most " + maxEntries + " (hepatrial.bundle.max-entries)");
         }
+        requireUniqueFullUrls(bundle);
         Bundle.BundleType type = bundle.getType();
         if (type == Bundle.BundleType.TRANSACTION) {
             // A retry (after losing a race on a unique key) starts again from the Bundle as received:
@@ -97,7 +99,7 @@ public class BundleProcessor {
                 run(attempt, baseUrl);
                 return attempt;
             });
-            return response(Bundle.BundleType.TRANSACTIONRESPONSE, entries, representation);
+            return response(Bundle.BundleType.TRANSACTIONRESPONSE, entries, representation, baseUrl);
         }
         if (type == Bundle.BundleType.BATCH) {
             List<Planned> entries = new ArrayList<>();
@@ -120,10 +122,29 @@ public class BundleProcessor {
                 entries.add(entry);
                 original.setResource(null); // done with: only its copy was written
             }
-            return response(Bundle.BundleType.BATCHRESPONSE, entries, representation);
+            return response(Bundle.BundleType.BATCHRESPONSE, entries, representation, baseUrl);
         }
         throw FhirException.badRequest("POST to the base URL takes a Bundle of type transaction or batch, not "
                 + (type == null ? "(none)" : type.toCode()));
+    }
+
+    /** Invariant bdl-7: a fullUrl is unique in a Bundle, unless its entries are different versions (meta.versionId) of one resource. */
+    private static void requireUniqueFullUrls(Bundle bundle) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < bundle.getEntry().size(); i++) {
+            BundleEntryComponent entry = bundle.getEntry().get(i);
+            String fullUrl = entry.getFullUrl();
+            if (fullUrl == null || fullUrl.isBlank()) {
+                continue;
+            }
+            Resource resource = entry.getResource();
+            String version = resource != null && resource.hasMeta() ? resource.getMeta().getVersionId() : null;
+            Integer earlier = seen.putIfAbsent(fullUrl + "|" + version, i);
+            if (earlier != null) {
+                throw FhirException.badRequest("Bundle entries " + earlier + " and " + i + " have the same fullUrl " + fullUrl
+                        + " (bdl-7: a fullUrl must be unique in a Bundle)");
+            }
+        }
     }
 
     /** What one interaction did when run as a single-entry transaction (conditional create, update, delete). */
@@ -144,7 +165,7 @@ public class BundleProcessor {
                 .setIfMatch(ifMatch == null ? null : "W/\"" + ifMatch + "\"");
         entry.setResource(resource);
         Planned done = StoreTransactions.retryingOnConflict(() -> {
-            Planned attempt = parse(0, entry.copy(), baseUrl);
+            Planned attempt = parse(STANDALONE, entry.copy(), baseUrl);
             run(List.of(attempt), baseUrl);
             return attempt;
         });
@@ -257,7 +278,7 @@ public class BundleProcessor {
     }
 
     private Resource resource(BundleEntryComponent entry, String type) {
-        if (!entry.hasResource()) {
+        if (entry.getResource() == null) { // not hasResource(): a resource with no elements is still one
             throw FhirException.badRequest("the entry has no resource");
         }
         Resource resource = entry.getResource();
@@ -301,7 +322,7 @@ public class BundleProcessor {
         }
         for (Planned entry : entries) {
             if (entry.method == HTTPVerb.POST) {
-                inEntry(entry, () -> create(entry));
+                inEntry(entry, () -> create(entry, baseUrl));
                 entry.releaseResource();
             }
         }
@@ -415,8 +436,16 @@ public class BundleProcessor {
                     throw FhirException.badRequest("the body's id " + bodyId + " differs from the matching resource " + entry.type
                             + "/" + entry.id);
                 }
+            } else if (bodyId != null) {
+                entry.id = SupportedResourceTypes.requireValidId(bodyId);
+                if (store.read(entry.type, entry.id).filter(v -> !v.isDeleted()).isPresent()) {
+                    // R4B/R5 http.html#cond-update make explicit what R4's "update as create" implies: an
+                    // existing resource that does not match the criteria is not overwritten
+                    throw new FhirException(409, IssueType.CONFLICT, "the conditional update " + entry.url + " matches nothing, and "
+                            + entry.type + "/" + entry.id + " (the body's id) exists but does not match it; nothing was stored");
+                }
             } else {
-                entry.id = bodyId != null ? SupportedResourceTypes.requireValidId(bodyId) : ResourceStore.newId();
+                entry.id = ResourceStore.newId();
             }
             entry.resource.setId(entry.id);
         }
@@ -431,7 +460,7 @@ public class BundleProcessor {
         }
     }
 
-    private Object create(Planned entry) {
+    private Object create(Planned entry, String baseUrl) {
         if (entry.existing != null) {
             entry.done("200 OK", entry.existing);
             entry.existing = null;
@@ -440,7 +469,15 @@ public class BundleProcessor {
         entry.resource.setIdElement(null);
         WriteOutcome outcome = store.create(entry.resource, entry.id);
         if (entry.ifNoneExist != null) {
-            store.claimConditionalCreate(entry.type, entry.ifNoneExist.canonicalCriteria(), entry.id);
+            String criteria = entry.ifNoneExist.canonicalCriteria();
+            String holder = store.conditionalCreateClaimHolder(entry.type, criteria);
+            if (holder != null && matcher.matches(entry.ifNoneExist, baseUrl, 3).stream().noneMatch(v -> v.id().equals(holder))) {
+                // The resource an earlier create with these criteria made does not match them (it never
+                // did): nothing does, so this create goes ahead (http.html#ccreate) and takes the claim over.
+                // A concurrent create that matches is not affected: its claim's holder is among the matches.
+                store.releaseConditionalCreateClaim(entry.type, criteria);
+            }
+            store.claimConditionalCreate(entry.type, criteria, entry.id);
         }
         entry.written("201 Created", outcome);
         return null;
@@ -464,6 +501,12 @@ public class BundleProcessor {
         StoredVersion found = version.orElseThrow(() -> FhirException.notFound(entry.url + " is not known to this server"));
         if (found.isDeleted()) {
             throw new FhirException(410, IssueType.DELETED, entry.url + " was deleted");
+        }
+        Bundle.BundleEntryRequestComponent request = entry.entry.getRequest();
+        if (FhirResponses.notModified(found, request.getIfNoneMatch(),
+                request.hasIfModifiedSince() ? request.getIfModifiedSince().toInstant() : null)) {
+            entry.done("304 Not Modified", found); // bundle.html: the client's copy is current, no resource
+            return null;
         }
         entry.done("200 OK", found);
         entry.result = codec.parseStored(found.body());
@@ -511,7 +554,7 @@ public class BundleProcessor {
         return question > 0 && reference.lastIndexOf('/', question) < 0;
     }
 
-    private Bundle response(Bundle.BundleType type, List<Planned> entries, boolean representation) {
+    private Bundle response(Bundle.BundleType type, List<Planned> entries, boolean representation, String baseUrl) {
         Bundle response = new Bundle();
         response.setId(UUID.randomUUID().toString());
         response.setType(type);
@@ -521,6 +564,10 @@ public class BundleProcessor {
             BundleEntryResponseComponent answer = out.getResponse().setStatus(entry.status);
             if (entry.version != null) {
                 StoredVersion v = entry.version;
+                if (!v.isDeleted() && !baseUrl.isEmpty()) {
+                    // bundle.html (Bundle.entry.fullUrl): it SHALL have a value when the entry names a resource
+                    out.setFullUrl(baseUrl + "/" + v.type() + "/" + v.id());
+                }
                 answer.setLocation(v.type() + "/" + v.id() + "/_history/" + v.version()).setEtag(v.etag())
                         .setLastModifiedElement(new InstantType(Date.from(v.lastUpdated())));
                 if (representation && !v.isDeleted() && entry.method != HTTPVerb.GET) {
@@ -547,9 +594,12 @@ public class BundleProcessor {
         try {
             return step.get();
         } catch (FhirException e) {
-            throw e.prefixed(entry.describe() + ": ");
+            throw entry.index == STANDALONE ? e : e.prefixed(entry.describe() + ": ");
         }
     }
+
+    /** The index of an interaction that came on its own, not in a Bundle (conditional create, update, delete): its errors name no entry. */
+    private static final int STANDALONE = -1;
 
     /** One entry as parsed, planned and executed. */
     private static final class Planned {

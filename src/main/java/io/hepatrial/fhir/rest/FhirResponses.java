@@ -93,7 +93,11 @@ public class FhirResponses {
 
     /** If-None-Match / If-Modified-Since on a read (http.html#cread): true when the client's copy is current. */
     private boolean notModified(StoredVersion current) {
-        String ifNoneMatch = request.header("If-None-Match");
+        return notModified(current, request.header("If-None-Match"), HttpDates.parse(request.header("If-Modified-Since")));
+    }
+
+    /** Whether the client's copy is current, by its If-None-Match (ETags) or else its If-Modified-Since (also a Bundle GET entry's). */
+    public static boolean notModified(StoredVersion current, String ifNoneMatch, Instant since) {
         if (ifNoneMatch != null) {
             for (String tag : ifNoneMatch.split(",")) {
                 Long version = FhirRequest.versionOfEtag(tag);
@@ -103,7 +107,6 @@ public class FhirResponses {
             }
             return false; // If-None-Match present: If-Modified-Since is ignored (RFC 9110 13.1.3)
         }
-        Instant since = HttpDates.parse(request.header("If-Modified-Since"));
         // HTTP dates have whole seconds: compare at that precision.
         return since != null && current.lastUpdated().getEpochSecond() <= since.getEpochSecond();
     }

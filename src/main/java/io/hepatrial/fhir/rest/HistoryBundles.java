@@ -88,6 +88,7 @@ public class HistoryBundles {
         entry.getResponse()
                 .setStatus(switch (method) {
                     case POST -> "201 Created";
+                    case PUT -> version.version() == 1 ? "201 Created" : "200 OK"; // update as create made version 1
                     case DELETE -> "204 No Content";
                     default -> "200 OK";
                 })

@@ -99,6 +99,23 @@ public class ResourceStore {
         });
     }
 
+    /** The id of the resource holding the claim on these conditional-create criteria, or null when none does. */
+    public String conditionalCreateClaimHolder(String type, String criteria) {
+        return inTransaction(() -> {
+            session.flush();
+            List<?> ids = session.createNativeQuery("select r.res_id from conditional_create_key k join resource r on r.pid = k.resource_pid"
+                            + " where k.res_type = :type and k.criteria = :criteria", Object.class)
+                    .setParameter("type", type).setParameter("criteria", criteria).getResultList();
+            return ids.isEmpty() ? null : ids.get(0).toString();
+        });
+    }
+
+    /** Drops the claim on these criteria (its holder does not match them), so that another create can take it. */
+    public void releaseConditionalCreateClaim(String type, String criteria) {
+        inTransaction(() -> session.createNativeMutationQuery("delete from conditional_create_key where res_type = :type and criteria = :criteria")
+                .setParameter("type", type).setParameter("criteria", criteria).executeUpdate());
+    }
+
     /**
      * Stores a new version of {@code type/id}, or the first one if there is none (update as create).
      *

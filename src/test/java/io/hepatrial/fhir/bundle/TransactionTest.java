@@ -262,6 +262,7 @@ class TransactionTest {
                 .body("type", equalTo("batch-response"))
                 .body("entry[0].response.status", equalTo("200 OK"))
                 .body("entry[0].resource.id", equalTo(id))
+                .body("entry[0].fullUrl", matchesPattern("https?://.+/fhir/Patient/" + id))
                 .body("entry[1].resource.resourceType", equalTo("Bundle"))
                 .body("entry[1].resource.total", equalTo(1))
                 .body("entry[2].response.status", containsString("404"));
@@ -295,6 +296,9 @@ class TransactionTest {
                 .statusCode(200)
                 .body("entry.response.status", equalTo(List.of("200 OK", "201 Created", "200 OK")))
                 .body("entry[0].resource.id", equalTo(patientId))
+                // bundle.html, Bundle.entry.fullUrl: it SHALL have a value (here, absolute and agreeing with the id)
+                .body("entry[0].fullUrl", matchesPattern("https?://.+/fhir/Patient/" + patientId))
+                .body("entry[1].fullUrl", matchesPattern("https?://.+/fhir/Observation/[^/]+"))
                 .body("entry[0].resource.meta.versionId", equalTo("1"))
                 .body("entry[1].resource.subject.reference", equalTo("Patient/" + patientId))
                 .body("entry[1].resource.meta.versionId", equalTo("1"))
@@ -349,6 +353,84 @@ class TransactionTest {
                 .body("resourceType", equalTo("OperationOutcome"));
         given().urlEncodingEnabled(false).delete("/fhir/Patient?identifier=" + sys + "%7Ck2").then().statusCode(200);
         assertEquals(0, count("Patient?identifier=" + sys + "|k2"));
+    }
+
+    /**
+     * http.html#cond-update, no match with an id in the body: R4 says "update as create"; R4B and R5
+     * make explicit that an existing resource of that id (which does not match) is not overwritten: 409.
+     */
+    @Test
+    void conditionalUpdateMatchingNothingDoesNotOverwriteTheResourceOfTheBodysId() {
+        String sys = "urn:test:" + unique();
+        String victim = "victim-" + unique();
+        given().contentType(FHIR_JSON).body(patient(sys, "v1").replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + victim + "\","))
+                .put("/fhir/Patient/" + victim).then().statusCode(201);
+        String other = patient(sys, "other").replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + victim + "\",");
+        given().urlEncodingEnabled(false).contentType(FHIR_JSON).body(other)
+                .put("/fhir/Patient?identifier=" + sys + "%7Cother").then().statusCode(409)
+                .body("resourceType", equalTo("OperationOutcome"))
+                .body("issue[0].diagnostics", matchesPattern("^the conditional update .*"));
+        post(bundle("transaction", entry(null, other, "PUT", "Patient?identifier=" + sys + "|other", null))).statusCode(409)
+                .body("issue[0].diagnostics", containsString("Bundle entry 0"));
+        given().get("/fhir/Patient/" + victim).then().statusCode(200).header("ETag", equalTo("W/\"1\""))
+                .body("identifier[0].value", equalTo("v1"));
+        // a new id in the body: update as create
+        String fresh = "fresh-" + unique();
+        given().urlEncodingEnabled(false).contentType(FHIR_JSON).body(other.replace(victim, fresh))
+                .put("/fhir/Patient?identifier=" + sys + "%7Cother").then().statusCode(201);
+        given().get("/fhir/Patient/" + fresh).then().statusCode(200);
+    }
+
+    /**
+     * http.html#ccreate, no match: "the server processes the create as normal", also when an
+     * earlier create with the same criteria made a resource that does not match them.
+     */
+    @Test
+    void conditionalCreatesWhoseResourceDoesNotMatchTheirCriteriaStillCreate() {
+        String sys = "urn:test:" + unique();
+        String criteria = "identifier=" + sys + "|wanted";
+        for (String value : List.of("mm-b", "mm-c")) {
+            given().contentType(FHIR_JSON).header("If-None-Exist", criteria).body(patient(sys, value)).post("/fhir/Patient")
+                    .then().statusCode(201);
+        }
+        given().contentType(FHIR_JSON).header("If-None-Exist", criteria).body(patient(sys, "wanted")).post("/fhir/Patient")
+                .then().statusCode(201);
+        given().contentType(FHIR_JSON).header("If-None-Exist", criteria).body(patient(sys, "wanted")).post("/fhir/Patient")
+                .then().statusCode(200);
+        assertEquals(3, count("Patient?identifier=" + sys + "|"));
+    }
+
+    /** Invariant bdl-7: a fullUrl is unique in a Bundle; a resource with no elements is still a resource. */
+    @Test
+    void duplicateFullUrlsAre400AndAnEmptyResourceIsOne() {
+        String sys = "urn:test:" + unique();
+        String p = "urn:uuid:" + UUID.randomUUID();
+        post(bundle("transaction",
+                entry(p, patient(sys, "d1"), "POST", "Patient", null),
+                entry(p, patient(sys, "d2"), "POST", "Patient", null)))
+                .statusCode(400)
+                .body("issue[0].diagnostics", containsString("bdl-7"));
+        assertEquals(0, count("Patient?identifier=" + sys + "|"));
+        post(bundle("transaction", entry(null, "{\"resourceType\":\"Patient\"}", "POST", "Patient", null)))
+                .statusCode(200)
+                .body("entry[0].response.status", equalTo("201 Created"));
+    }
+
+    /** bundle.html: a GET entry's ifNoneMatch / ifModifiedSince answer 304 when the client's copy is current. */
+    @Test
+    void getEntriesHonourIfNoneMatchAndIfModifiedSince() {
+        String sys = "urn:test:" + unique();
+        String id = given().contentType(FHIR_JSON).body(patient(sys, "n1")).post("/fhir/Patient").then().statusCode(201)
+                .extract().header("Location").split("/Patient/")[1].split("/")[0];
+        post(bundle("batch",
+                entry(null, null, "GET", "Patient/" + id, "\"ifNoneMatch\":\"W/\\\"1\\\"\""),
+                entry(null, null, "GET", "Patient/" + id, "\"ifNoneMatch\":\"W/\\\"7\\\"\""),
+                entry(null, null, "GET", "Patient/" + id, "\"ifModifiedSince\":\"2099-01-01T00:00:00Z\""),
+                entry(null, null, "GET", "Patient/" + id, "\"ifModifiedSince\":\"2000-01-01T00:00:00Z\"")))
+                .statusCode(200)
+                .body("entry.response.status", equalTo(List.of("304 Not Modified", "200 OK", "304 Not Modified", "200 OK")))
+                .body("entry[0].resource", equalTo(null))
+                .body("entry[1].resource.id", equalTo(id));
     }
 
     /** Two clients pushing the same conditional create at the same moment: one resource, not two. */

@@ -50,6 +50,16 @@ class HistoryTest {
                 .body("entry[2].fullUrl", containsString("/fhir/Patient/" + id));
     }
 
+    /** A version an update made as a create (PUT to a new id) is listed with the 201 its answer had. */
+    @Test
+    void updateAsCreateIsListedAsCreated() {
+        String id = "hist-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        given().contentType(FHIR_JSON).body(patient(id, "U1")).put("/fhir/Patient/" + id).then().statusCode(201);
+        given().contentType(FHIR_JSON).body(patient(id, "U2")).put("/fhir/Patient/" + id).then().statusCode(200);
+        given().get("/fhir/Patient/" + id + "/_history").then().statusCode(200)
+                .body("entry.response.status", equalTo(java.util.List.of("200 OK", "201 Created")));
+    }
+
     @Test
     void instanceHistoryOfUnknownIdIs404() {
         given().get("/fhir/Patient/unknown-history/_history").then().statusCode(404)

@@ -53,6 +53,10 @@ class PatchTest {
     void malformedPatchUnknownResourceAndOtherMediaTypes() {
         String id = idFromLocation(create(patient(null, "Patch")));
         given().contentType(JSON_PATCH).body("{\"op\":\"replace\"}").patch("/fhir/Patient/" + id).then().statusCode(400);
+        // RFC 6902 section 4: an unknown op, or an op without the members it needs, makes the document malformed
+        given().contentType(JSON_PATCH).body("[{\"op\":\"frob\",\"path\":\"/active\"}]").patch("/fhir/Patient/" + id).then().statusCode(400);
+        given().contentType(JSON_PATCH).body("[{\"op\":\"replace\",\"path\":\"/active\"}]").patch("/fhir/Patient/" + id).then().statusCode(400);
+        given().contentType(JSON_PATCH).body("[{\"op\":\"move\",\"path\":\"/active\"}]").patch("/fhir/Patient/" + id).then().statusCode(400);
         given().contentType(JSON_PATCH).body("[]").patch("/fhir/Patient/unknown-patch").then().statusCode(404);
         given().contentType("text/plain").body("x").patch("/fhir/Patient/" + id)
                 .then().statusCode(415).body("resourceType", equalTo("OperationOutcome"));
