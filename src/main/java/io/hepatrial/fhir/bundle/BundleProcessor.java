@@ -29,6 +29,7 @@ import io.hepatrial.fhir.SupportedResourceTypes;
 import io.hepatrial.fhir.UpdateRules;
 import io.hepatrial.fhir.rest.FhirRequest;
 import io.hepatrial.fhir.rest.FhirResponses;
+import io.hepatrial.fhir.rest.OwnBaseReferences;
 import io.hepatrial.fhir.rest.ResourceCodec;
 import io.hepatrial.fhir.rest.ResourcePatcher;
 import io.hepatrial.fhir.rest.SearchBundles;
@@ -57,12 +58,14 @@ public class BundleProcessor {
     private final SearchBundles searchBundles;
     private final AccessPolicy access;
     private final ResourcePatcher patcher;
+    private final OwnBaseReferences ownBase;
     private final int maxEntries;
 
     public BundleProcessor(ResourceStore store, ConditionalMatcher matcher, SupportedResourceTypes types, FhirContext fhirContext,
-            ResourceCodec codec, SearchBundles searchBundles, ResourcePatcher patcher, AccessPolicy access,
+            ResourceCodec codec, SearchBundles searchBundles, ResourcePatcher patcher, AccessPolicy access, OwnBaseReferences ownBase,
             @ConfigProperty(name = "hepatrial.bundle.max-entries") int maxEntries) {
         this.access = access;
+        this.ownBase = ownBase;
         this.patcher = patcher;
         this.store = store;
         this.matcher = matcher;
@@ -544,7 +547,12 @@ public class BundleProcessor {
                             + (matches.isEmpty() ? "no resource" : "more than one resource") + "; it must match exactly one");
                 }
                 reference.setReference(condition.type() + "/" + matches.get(0).id());
+            } else if (!baseUrl.isEmpty()) {
+                ownBase.relativize(reference, baseUrl);
             }
+        }
+        if (!baseUrl.isEmpty()) {
+            resource.setUserData(OwnBaseReferences.DONE, Boolean.TRUE); // the store's rule need not walk it again
         }
         return null;
     }
