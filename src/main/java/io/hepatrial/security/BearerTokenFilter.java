@@ -48,8 +48,13 @@ public class BearerTokenFilter {
             return Uni.createFrom().nullItem();
         }
         caller.from(http.remoteAddress() == null ? null : http.remoteAddress().hostAddress());
-        if (!enabled || path.equals("/fhir/metadata")) {
+        if (path.equals("/fhir/metadata")) {
             return Uni.createFrom().nullItem();
+        }
+        if (!enabled) {
+            // no tokens to check, but the rules that hold for everyone still do (no AuditEvent written over HTTP)
+            Response refused = authorized(context.getMethod(), path);
+            return refused == null ? Uni.createFrom().nullItem() : Uni.createFrom().item(refused);
         }
         return identities.getDeferredIdentity().onItemOrFailure().transform((identity, failure) -> {
             if (failure != null) {
@@ -60,16 +65,21 @@ public class BearerTokenFilter {
                         "Bearer realm=\"hepatrial\"");
             }
             caller.authenticate(token.getSubject(), client(token), SmartScopes.parse(scopes(token)), token.getClaim("study"));
-            RequestedInteraction interaction = RequestedInteraction.of(context.getMethod(), path.substring("/fhir".length()));
-            if (interaction != null) {
-                try {
-                    policy.authorize(interaction.code(), interaction.type());
-                } catch (FhirException e) {
-                    return outcome(e.status(), e.issueType(), e.getMessage()).build();
-                }
-            }
-            return null;
+            return authorized(context.getMethod(), path);
         });
+    }
+
+    /** The refusal of the access policy for this request, or null when it may go on. */
+    private Response authorized(String method, String path) {
+        RequestedInteraction interaction = RequestedInteraction.of(method, path.substring("/fhir".length()));
+        if (interaction != null) {
+            try {
+                policy.authorize(interaction.code(), interaction.type());
+            } catch (FhirException e) {
+                return outcome(e.status(), e.issueType(), e.getMessage()).build();
+            }
+        }
+        return null;
     }
 
     private static String client(JsonWebToken token) {

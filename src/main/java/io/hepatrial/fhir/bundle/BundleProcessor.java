@@ -366,6 +366,15 @@ public class BundleProcessor {
                 throw FhirException.badRequest(entry.describe() + " and " + earlier.describe() + " both act on " + entry.type + "/"
                         + entry.id + "; a transaction may act on a resource only once");
             }
+            if (entry.method == HTTPVerb.POST && entry.ifNoneExist != null) {
+                // matching nothing yet, both would create "the" resource the criteria name
+                String criteria = entry.type + "?" + entry.ifNoneExist.canonicalCriteria();
+                Planned same = seen.putIfAbsent("ifNoneExist " + criteria, entry);
+                if (same != null) {
+                    throw FhirException.badRequest(entry.describe() + " and " + same.describe() + " are both conditional creates of "
+                            + criteria + "; a transaction may create that resource only once");
+                }
+            }
         }
     }
 

@@ -73,6 +73,8 @@ public class CapabilityStatementFactory {
     }
 
     /** The interaction codes implemented for every resource type. */
+    private static final java.util.Set<String> WRITES = java.util.Set.of("create", "update", "patch", "delete");
+
     public List<String> typeInteractions() {
         return List.copyOf(typeInteractions);
     }
@@ -114,16 +116,20 @@ public class CapabilityStatementFactory {
             CapabilityStatementRestResourceComponent resource = rest.addResource()
                     .setType(type)
                     .setProfile("http://hl7.org/fhir/StructureDefinition/" + type);
+            // the audit trail is written by the server only (docs/security.md): clients read and search it
+            boolean writable = !type.equals("AuditEvent");
             for (String code : typeInteractions) {
-                resource.addInteraction().setCode(TypeRestfulInteraction.fromCode(code));
+                if (writable || !WRITES.contains(code)) {
+                    resource.addInteraction().setCode(TypeRestfulInteraction.fromCode(code));
+                }
             }
             resource.setVersioning(ResourceVersionPolicy.VERSIONEDUPDATE)
                     .setReadHistory(typeInteractions.contains("vread"))
-                    .setUpdateCreate(typeInteractions.contains("update"))
-                    .setConditionalCreate(true)
-                    .setConditionalUpdate(true)
+                    .setUpdateCreate(writable && typeInteractions.contains("update"))
+                    .setConditionalCreate(writable)
+                    .setConditionalUpdate(writable)
                     .setConditionalRead(ConditionalReadStatus.FULLSUPPORT)
-                    .setConditionalDelete(ConditionalDeleteStatus.SINGLE);
+                    .setConditionalDelete(writable ? ConditionalDeleteStatus.SINGLE : ConditionalDeleteStatus.NOTSUPPORTED);
             if (typeInteractions.contains("search-type")) {
                 addSearch(resource, type);
             }

@@ -61,6 +61,9 @@ public record FhirFormat(Encoding encoding, String mediaType, boolean pretty) {
             return DEFAULT.withPretty(pretty);
         }
         for (MediaType type : accept) {
+            if (refused(type)) {
+                continue; // q=0: "not acceptable" (RFC 9110 12.4.2)
+            }
             FhirFormat format = of(type);
             if (format != null) {
                 return format.withPretty(pretty);
@@ -79,6 +82,15 @@ public record FhirFormat(Encoding encoding, String mediaType, boolean pretty) {
                     + " is not supported; send application/fhir+json or application/fhir+xml");
         }
         return format;
+    }
+
+    private static boolean refused(MediaType type) {
+        String q = type.getParameters().get("q");
+        try {
+            return q != null && Double.parseDouble(q.trim()) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The format named by one media type (wildcards mean the default), or null if we cannot serve it. */

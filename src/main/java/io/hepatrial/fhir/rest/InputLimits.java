@@ -47,9 +47,39 @@ public class InputLimits {
         if (encoding == FhirFormat.Encoding.XML) {
             requireNoDoctype(body);
             requireDepth(xmlDepth(body, maxDepth));
+            requireFhirNamespace(body);
         } else {
             requireDepth(jsonDepth(body, maxDepth));
             requireNoControlCharacters(body);
+        }
+    }
+
+    private static final javax.xml.stream.XMLInputFactory XML = javax.xml.stream.XMLInputFactory.newFactory();
+
+    static {
+        XML.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
+        XML.setProperty(javax.xml.stream.XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    }
+
+    /** xml.html: "FHIR elements are always in the namespace http://hl7.org/fhir" (HAPI's parser reads them without). */
+    private static void requireFhirNamespace(String body) {
+        boolean fhir;
+        try {
+            javax.xml.stream.XMLStreamReader reader = XML.createXMLStreamReader(new java.io.StringReader(body));
+            try {
+                while (reader.hasNext() && reader.next() != javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    // up to the root element
+                }
+                fhir = !reader.isStartElement() || "http://hl7.org/fhir".equals(reader.getNamespaceURI());
+            } finally {
+                reader.close();
+            }
+        } catch (javax.xml.stream.XMLStreamException e) {
+            return; // not well-formed: the parser says where
+        }
+        if (!fhir) {
+            throw new FhirException(400, IssueType.STRUCTURE, "The XML body's root element is not in the FHIR namespace"
+                    + " (xmlns=\"http://hl7.org/fhir\"; xml.html)");
         }
     }
 

@@ -248,6 +248,13 @@ class TransactionTest {
                 entry(null, null, "DELETE", "Patient/" + id, null)))
                 .statusCode(400).body("issue[0].diagnostics", containsString("Patient/" + id));
         given().get("/fhir/Patient/" + id).then().statusCode(404);
+        // two conditional creates of the resource the same criteria name, which does not exist yet
+        String twice = "\"ifNoneExist\":\"identifier=" + sys + "|t2\"";
+        post(bundle("transaction", entry(null, patient(sys, "t2"), "POST", "Patient", twice),
+                entry(null, patient(sys, "t2"), "POST", "Patient", twice)))
+                .statusCode(400).body("issue[0].diagnostics", containsString("Bundle entry 1"))
+                .body("issue[0].diagnostics", containsString("conditional creates"));
+        assertEquals(0, count("Patient?identifier=" + sys + "|t2"));
     }
 
     @Test

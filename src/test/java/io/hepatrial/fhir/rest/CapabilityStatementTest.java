@@ -29,6 +29,18 @@ class CapabilityStatementTest {
     }
 
     @Test
+    void theAuditTrailIsListedReadOnly() {
+        given().get("/fhir/metadata").then().statusCode(200)
+                .body("rest[0].resource.find { it.type == 'AuditEvent' }.interaction.code",
+                        hasItems("read", "vread", "search-type", "history-instance"))
+                .body("rest[0].resource.find { it.type == 'AuditEvent' }.interaction.code",
+                        org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItems("create")))
+                .body("rest[0].resource.find { it.type == 'AuditEvent' }.interaction.code",
+                        org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItems("delete")))
+                .body("rest[0].resource.find { it.type == 'AuditEvent' }.conditionalCreate", equalTo(false));
+    }
+
+    @Test
     void everyTypeListsItsImplementedInteractions() {
         given().get("/fhir/metadata").then().statusCode(200)
                 .body("rest[0].resource.find { it.type == 'Observation' }.interaction.code",

@@ -51,6 +51,17 @@ class CrudTest {
                 .body("name[0].family", equalTo("Wang"));
     }
 
+    /** security.md: AuditEvents are written by the server only, also when token checks are off (as in these tests). */
+    @Test
+    void auditEventsCannotBeWrittenOverHttpEvenWithSecurityOff() {
+        String forged = "{\"resourceType\":\"AuditEvent\",\"type\":{\"code\":\"rest\"},\"recorded\":\"2020-01-01T00:00:00Z\","
+                + "\"agent\":[{\"requestor\":true}],\"source\":{\"observer\":{\"display\":\"forger\"}}}";
+        given().contentType(FHIR_JSON).body(forged).post("/fhir/AuditEvent").then().statusCode(403)
+                .body("resourceType", org.hamcrest.Matchers.equalTo("OperationOutcome"));
+        given().contentType(FHIR_JSON).body(forged.replace("{\"resourceType\":\"AuditEvent\",", "{\"resourceType\":\"AuditEvent\",\"id\":\"forged\","))
+                .put("/fhir/AuditEvent/forged").then().statusCode(403);
+    }
+
     @Test
     void readReturnsCurrentVersionWithHeaders() {
         String id = idFromLocation(create(patient(null, "Zhang")));

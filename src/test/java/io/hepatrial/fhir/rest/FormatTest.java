@@ -61,6 +61,11 @@ class FormatTest {
                 .statusCode(201).contentType(startsWith(FHIR_XML)).extract().header("Location");
         given().get(location).then().statusCode(200).body("name[0].family", equalTo("Ma"))
                 .body("birthDate", equalTo("1970-01-01"));
+        // xml.html: FHIR elements are in the namespace http://hl7.org/fhir (also with a prefix)
+        given().contentType(FHIR_XML).body("<Patient><gender value=\"male\"/></Patient>").post("/fhir/Patient").then()
+                .statusCode(400).body(containsString("namespace"));
+        given().contentType(FHIR_XML).body("<f:Patient xmlns:f=\"http://hl7.org/fhir\"><f:gender value=\"male\"/></f:Patient>")
+                .post("/fhir/Patient").then().statusCode(201);
     }
 
     @Test
@@ -76,6 +81,10 @@ class FormatTest {
         given().accept("text/plain").get("/fhir/Patient/" + id).then().statusCode(406)
                 .contentType(startsWith(FHIR_JSON)).body("resourceType", equalTo("OperationOutcome"));
         given().accept("application/fhir+json; fhirVersion=3.0").get("/fhir/Patient/" + id).then().statusCode(406);
+        // q=0 means "not acceptable" (RFC 9110 12.4.2)
+        given().accept("application/fhir+json;q=0").get("/fhir/Patient/" + id).then().statusCode(406);
+        given().accept("application/fhir+json;q=0, application/fhir+xml").get("/fhir/Patient/" + id).then().statusCode(200)
+                .contentType(startsWith("application/fhir+xml"));
         given().queryParam("_format", "turtle").get("/fhir/Patient/" + id).then().statusCode(406)
                 .body("resourceType", equalTo("OperationOutcome"));
     }
