@@ -95,6 +95,21 @@ class FormatTest {
                 .body("resourceType", equalTo("OperationOutcome"));
         given().contentType("application/x-www-form-urlencoded").body("a=b").post("/fhir/Patient").then().statusCode(415)
                 .body("resourceType", equalTo("OperationOutcome"));
+        given().contentType("application/fhir+json; charset=no-such-charset").body("{\"resourceType\":\"Patient\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/fhir/Patient").then().statusCode(415).body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    /** A body is read in the charset its Content-Type names (FHIR asks for UTF-8; one that says Latin-1 is not corrupted). */
+    @Test
+    void bodiesAreReadInTheirDeclaredCharset() {
+        byte[] latin1 = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"M\u00fcller\"}]}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        String location = given().contentType("application/fhir+json; charset=ISO-8859-1").body(latin1).post("/fhir/Patient").then()
+                .statusCode(201).extract().header("Location");
+        given().get(location).then().body("name[0].family", equalTo("M\u00fcller"));
+        byte[] utf8 = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"M\u00fcller\"}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        location = given().contentType("application/fhir+json; charset=UTF-8").body(utf8).post("/fhir/Patient").then()
+                .statusCode(201).extract().header("Location");
+        given().get(location).then().body("name[0].family", equalTo("M\u00fcller"));
     }
 
     @Test
