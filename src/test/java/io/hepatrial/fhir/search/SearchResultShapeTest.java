@@ -94,9 +94,16 @@ class SearchResultShapeTest {
         String next = pages.get(0).getString("link.find { it.relation == 'next' }.url");
         assertFalse(firstSelf.contains("_cursor"), firstSelf);
         assertFalse(firstSelf.contains("_sort"), firstSelf);
-        assertEquals(next, pages.get(1).getString("link.find { it.relation == 'self' }.url"));
+        assertEquals(queryParts(next), queryParts(pages.get(1).getString("link.find { it.relation == 'self' }.url")));
         String clamped = search("Patient?identifier=urn:test:" + m + "|&_count=5000").getString("link.find { it.relation == 'self' }.url");
         assertTrue(clamped.endsWith("_count=1000"), clamped);
+    }
+
+    /** A link's path and its query's parameters, in any order. */
+    static java.util.Set<String> queryParts(String url) {
+        java.util.Set<String> parts = new HashSet<>(List.of(url.substring(url.indexOf('?') + 1).split("&")));
+        parts.add(url.substring(0, url.indexOf('?')));
+        return parts;
     }
 
     /**
