@@ -124,6 +124,10 @@ public class ValidateEndpoint {
         types.require(type);
         SupportedResourceTypes.requireValidId(id);
         Arguments arguments = arguments(type, null, false);
+        if (arguments.mode.equals("create") || arguments.mode.equals("update")) {
+            // resource-operations.html#validate: the resource "must be present unless the mode is 'delete'"
+            throw FhirException.badRequest("$validate mode=" + arguments.mode + " needs the resource that would be written: POST it");
+        }
         if (!arguments.mode.equals("delete")) {
             Resource stored = codec.parseStored(current(type, id).body());
             arguments = new Arguments(stored, arguments.mode, arguments.profile, null);
@@ -148,8 +152,9 @@ public class ValidateEndpoint {
         } else {
             switch (arguments.mode) {
                 case "", "profile" -> issues.addAll(content(arguments));
-                case "create" -> issues.addAll(asWrite(() -> store.create(withoutId(arguments.resource))));
-                case "update" -> issues.addAll(update(type, id, arguments));
+                // "The server checks the content, and then checks that the content would be acceptable as a create" (or update)
+                case "create" -> issues.addAll(contentThen(arguments, () -> asWrite(() -> store.create(withoutId(arguments.resource)))));
+                case "update" -> issues.addAll(contentThen(arguments, () -> update(type, id, arguments)));
                 case "delete" -> issues.addAll(delete(type, id));
                 default -> throw FhirException.badRequest("mode takes create, update, delete or profile, not '" + arguments.mode + "'");
             }
@@ -163,6 +168,16 @@ public class ValidateEndpoint {
                             : "The " + arguments.mode + " would be accepted" + (issues.isEmpty() ? "" : " (see the warnings)")));
         }
         return responses.resource(200, outcome);
+    }
+
+    /** The content's issues, and when it has no errors, those of the write it would be. */
+    private List<OperationOutcomeIssueComponent> contentThen(Arguments arguments,
+            java.util.function.Supplier<List<OperationOutcomeIssueComponent>> write) {
+        List<OperationOutcomeIssueComponent> issues = new ArrayList<>(content(arguments));
+        if (!ProfileValidationRule.hasErrors(issues)) {
+            issues.addAll(write.get());
+        }
+        return issues;
     }
 
     /** The content against the base definition, its declared and assigned profiles, and profile=. */

@@ -154,6 +154,13 @@ class ValidationTest {
                 .body("issue[0].severity", equalTo("information"))
                 .body("issue[0].diagnostics", containsString("create would be accepted"));
         assertEquals(before, search("ResearchStudy?_summary=count").getInt("total"), "a dry run stores nothing");
+        // "The server checks the content, and then checks that the content would be acceptable as a create":
+        // the content (base definition and profile=) first
+        fhir().body("{\"resourceType\":\"Observation\",\"code\":{\"text\":\"x\"}}").post("/fhir/Observation/$validate?mode=create")
+                .then().statusCode(200).body("issue[0].severity", equalTo("error"))
+                .body("issue[0].diagnostics", containsString("status"));
+        fhir().body(fresh).post("/fhir/ResearchStudy/$validate?mode=create&profile=https://hepatrial.org/fhir/StructureDefinition/study-lab-observation")
+                .then().statusCode(200).body("issue[0].severity", equalTo("error"));
     }
 
     @Test
@@ -168,8 +175,9 @@ class ValidationTest {
         fhir().header("If-Match", "W/\"7\"").body(changed).post("/fhir/Patient/" + p + "/$validate?mode=update").then().statusCode(200)
                 .body("issue[0].severity", equalTo("error")).body("issue[0].diagnostics", containsString("412"));
         given().get("/fhir/Patient/" + p).then().statusCode(200).body("name[0].family", equalTo("Up")).body("meta.versionId", equalTo("1"));
-        // update needs an instance
+        // update needs an instance, and the resource that would be written
         fhir().body(changed).post("/fhir/Patient/$validate?mode=update").then().statusCode(400);
+        fhir().get("/fhir/Patient/" + p + "/$validate?mode=update").then().statusCode(400);
     }
 
     @Test
