@@ -148,6 +148,28 @@ class EnrollmentAndPartnerQueriesTest {
         given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/$everything?_type=Medication").then().statusCode(404);
     }
 
+    /** The pages of one $everything hold what was stored before its first page: what is written while paging does not extend it. */
+    @Test
+    void everythingPagesHoldWhatWasStoredWhenPagingBegan() {
+        String m = java.util.UUID.randomUUID().toString().substring(0, 8);
+        String p = create("Patient", patient(m, "Pager", "P", "female", "1960-01-01"));
+        for (int i = 0; i < 3; i++) {
+            create("Observation", observation(m, p, "1742-6", "2016-01-0" + (i + 1), 40 + i, "U/L"));
+        }
+        JsonPath first = given().urlEncodingEnabled(false).get("/fhir/Patient/" + p + "/$everything?_count=2").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(4, first.getInt("total"));
+        create("Observation", observation(m, p, "1742-6", "2016-02-01", 50, "U/L")); // written while the client pages
+        String next = first.getString("link.find { it.relation == 'next' }.url");
+        JsonPath second = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(4, second.getInt("total"));
+        assertEquals(2, second.getList("entry").size());
+        assertEquals(null, second.getString("link.find { it.relation == 'next' }.url"));
+        assertEquals(5, everything(p, "").getInt("total")); // a new $everything sees it
+        given().urlEncodingEnabled(false).get("/fhir/Patient/" + p + "/$everything?_cursor=12").then().statusCode(400);
+    }
+
     private static JsonPath everything(String patientId, String query) {
         return given().urlEncodingEnabled(false).get("/fhir/Patient/" + patientId + "/$everything" + query).then().statusCode(200)
                 .extract().jsonPath();

@@ -171,13 +171,23 @@ public class OperationEndpoint {
                 }
             }
         }
+        // _cursor = "<last pid of the page before>.<highest pid when the first page was made>": the pages
+        // hold what was stored before the first one (reading the record writes AuditEvents about it, and
+        // paging them would never end)
         long after;
+        long upTo;
+        String cursor = parameters.getFirst("_cursor");
         try {
-            after = parameters.containsKey("_cursor") ? Long.parseLong(parameters.getFirst("_cursor")) : 0;
+            String[] parts = cursor == null ? null : cursor.split("\\.", -1);
+            if (parts != null && parts.length != 2) {
+                throw new NumberFormatException();
+            }
+            after = parts == null ? 0 : Long.parseLong(parts[0]);
+            upTo = parts == null ? compartments.highestPid() : Long.parseLong(parts[1]);
         } catch (NumberFormatException e) {
-            throw FhirException.badRequest("_cursor must be taken from a next link of $everything, not " + parameters.getFirst("_cursor"));
+            throw FhirException.badRequest("_cursor must be taken from a next link of $everything, not " + cursor);
         }
-        CompartmentSearch.Page page = compartments.page("Patient", id, typeFilter, since, count, after);
+        CompartmentSearch.Page page = compartments.page("Patient", id, typeFilter, since, count, after, upTo);
 
         String base = request.baseUrl();
         String self = base + "/Patient/" + id + "/$everything";
@@ -191,9 +201,9 @@ public class OperationEndpoint {
         Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal((int) page.total());
         bundle.setId(java.util.UUID.randomUUID().toString());
         bundle.getMeta().setLastUpdated(new java.util.Date());
-        bundle.addLink().setRelation("self").setUrl(self + query + (after == 0 ? "" : "&_cursor=" + after));
+        bundle.addLink().setRelation("self").setUrl(self + query + (cursor == null ? "" : "&_cursor=" + after + "." + upTo));
         if (page.nextAfterPid() != null) {
-            bundle.addLink().setRelation("next").setUrl(self + query + "&_cursor=" + page.nextAfterPid());
+            bundle.addLink().setRelation("next").setUrl(self + query + "&_cursor=" + page.nextAfterPid() + "." + upTo);
         }
         for (StoredVersion version : page.resources()) {
             bundle.addEntry().setFullUrl(base + "/" + version.type() + "/" + version.id())

@@ -66,11 +66,14 @@ public class CompartmentSearch {
      * @param types     only these resource types (null: all)
      * @param since     only resources last updated at or after this instant (null: any)
      * @param afterPid  the cursor of the previous page (0 for the first)
+     * @param upToPid   only resources stored up to this row ({@link #highestPid()} when the first page was made)
      */
-    public Page page(String compartmentType, String id, Set<String> types, Instant since, int count, long afterPid) {
+    public Page page(String compartmentType, String id, Set<String> types, Instant since, int count, long afterPid, long upToPid) {
         Sql select = where(new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body from resource r"),
-                compartmentType, id, types, since).append(" and r.pid > ").param(afterPid).append(" order by r.pid");
-        Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since);
+                compartmentType, id, types, since).append(" and r.pid <= ").param(upToPid)
+                .append(" and r.pid > ").param(afterPid).append(" order by r.pid");
+        Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since)
+                .append(" and r.pid <= ").param(upToPid);
         return StoreTransactions.retryingOnConflict(() -> {
             // inside a write transaction (a Bundle's GET entry) the compartment includes what it wrote so far
             inserts.flushWrites();
@@ -100,6 +103,15 @@ public class CompartmentSearch {
                 }
                 return new Page(versions, matches, more ? lastPid : null);
             });
+        });
+    }
+
+    /** The row id of the latest stored resource: pages bounded by it hold only what was stored by then. */
+    public long highestPid() {
+        return StoreTransactions.retryingOnConflict(() -> {
+            inserts.flushWrites();
+            Object max = session.createNativeQuery("select max(pid) from resource", Object.class).getSingleResult();
+            return max == null ? 0L : ((Number) max).longValue();
         });
     }
 
