@@ -144,6 +144,9 @@ public class FhirOpenApiFilter implements OASFilter {
                     Method method = methods.get(operation.getKey() + " " + path);
                     if (path.contains("{type}")) {
                         for (String type : types.all()) {
+                            if (writtenByTheServerOnly(type, path, operation.getKey())) {
+                                continue;
+                            }
                             add(generated, path.replace("{type}", type), operation.getKey(),
                                     operation(path, type, operation.getKey(), operation.getValue(), method));
                         }
@@ -183,6 +186,13 @@ public class FhirOpenApiFilter implements OASFilter {
             if (components.getSchemas() != null) {
                 components.removeSchema("MultivaluedMapStringString");
             }
+        }
+
+        /** docs/security.md: AuditEvents are written by the server only, so their create, update, patch and delete are not offered. */
+        private static boolean writtenByTheServerOnly(String type, String path, HttpMethod verb) {
+            boolean write = verb == HttpMethod.PUT || verb == HttpMethod.PATCH || verb == HttpMethod.DELETE
+                    || verb == HttpMethod.POST && !path.contains("$") && !path.endsWith("_search");
+            return type.equals("AuditEvent") && write;
         }
 
         private void add(Map<String, PathItem> paths, String path, HttpMethod method, Operation operation) {
