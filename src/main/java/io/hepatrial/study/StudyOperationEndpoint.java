@@ -152,6 +152,11 @@ public class StudyOperationEndpoint {
         if (number == null || number.isBlank()) {
             throw FhirException.badRequest("ResearchStudy/$outcomes needs study=[registry number], e.g. study=NCT01491165");
         }
+        if (!number.contains("|") && TrialRegistry.byNumber(number.trim()).isEmpty()) {
+            // (with a system, the identifier search itself checks the number's format)
+            throw FhirException.badRequest("study=" + number + " is not a registry number: NCT and 8 digits (ClinicalTrials.gov),"
+                    + " or ChiCTR-XXX-8 digits / ChiCTR and 10 digits (Chinese Clinical Trial Registry)");
+        }
         var matches = engine.search(parser.parse("ResearchStudy", Map.of("identifier", List.of(number), "_count", List.of("2")), false), "")
                 .matches();
         if (matches.isEmpty()) {

@@ -154,6 +154,9 @@ class OutcomesReportTest {
                     .body("resourceType", equalTo("OperationOutcome"));
         }
         given().urlEncodingEnabled(false).get("/fhir/ResearchStudy/$outcomes?study=NCT00000001").then().statusCode(404);
+        // a value that is no registry number at all is malformed (outcomes.md): 400
+        given().urlEncodingEnabled(false).get("/fhir/ResearchStudy/$outcomes?study=NCT123").then().statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"));
         given().urlEncodingEnabled(false).get("/fhir/ResearchStudy/$outcomes").then().statusCode(400)
                 .body("issue[0].diagnostics", containsString("study="));
         given().urlEncodingEnabled(false).get("/fhir/ResearchStudy/no-such-study/$outcomes").then().statusCode(404);

@@ -83,7 +83,8 @@ public class CapabilityStatementFactory {
     private void addSearch(CapabilityStatementRestResourceComponent resource, String type) {
         resource.addSearchInclude("*");
         for (SearchParameterDefinition param : searchParameters.forType(type)) {
-            resource.addSearchParam().setName(param.name()).setDefinition(param.uri())
+            resource.addSearchParam().setName(param.name())
+                    .setDefinition(io.hepatrial.fhir.search.CoreSearchParameterUrls.of(type, param.name()).orElse(param.uri()))
                     .setType(SearchParamType.fromCode(param.kind().getCode())).setDocumentation(param.description());
             if (param.kind() == RestSearchParameterTypeEnum.REFERENCE) {
                 resource.addSearchInclude(type + ":" + param.name());

@@ -28,6 +28,18 @@ class CapabilityStatementTest {
                 .body("rest[0].interaction.code", hasItems("history-system"));
     }
 
+    /** searchParam.definition is R4's canonical URL of the parameter (shared ones included), not one per type. */
+    @Test
+    void searchParameterDefinitionsAreTheSpecsUrls() {
+        given().get("/fhir/metadata").then().statusCode(200)
+                .body("rest[0].resource.find { it.type == 'Patient' }.searchParam.find { it.name == 'family' }.definition",
+                        equalTo("http://hl7.org/fhir/SearchParameter/individual-family"))
+                .body("rest[0].resource.find { it.type == 'Observation' }.searchParam.find { it.name == 'code' }.definition",
+                        equalTo("http://hl7.org/fhir/SearchParameter/clinical-code"))
+                .body("rest[0].resource.find { it.type == 'Observation' }.searchParam.find { it.name == '_lastUpdated' }.definition",
+                        equalTo("http://hl7.org/fhir/SearchParameter/Resource-lastUpdated"));
+    }
+
     @Test
     void theAuditTrailIsListedReadOnly() {
         given().get("/fhir/metadata").then().statusCode(200)
