@@ -96,7 +96,7 @@ class SearchResultShapeTest {
         assertFalse(firstSelf.contains("_sort"), firstSelf);
         assertEquals(queryParts(next), queryParts(pages.get(1).getString("link.find { it.relation == 'self' }.url")));
         String clamped = search("Patient?identifier=urn:test:" + m + "|&_count=5000").getString("link.find { it.relation == 'self' }.url");
-        assertTrue(clamped.endsWith("_count=1000"), clamped);
+        assertTrue(queryParts(clamped).contains("_count=1000"), clamped);
     }
 
     /** A link's path and its query's parameters, in any order. */
