@@ -482,14 +482,17 @@ public class BundleProcessor {
         WriteOutcome outcome = store.create(entry.resource, entry.id);
         if (entry.ifNoneExist != null) {
             String criteria = entry.ifNoneExist.canonicalCriteria();
-            String holder = store.conditionalCreateClaimHolder(entry.type, criteria);
-            if (holder != null && matcher.matches(entry.ifNoneExist, baseUrl, 3).stream().noneMatch(v -> v.id().equals(holder))) {
-                // The resource an earlier create with these criteria made does not match them (it never
-                // did): nothing does, so this create goes ahead (http.html#ccreate) and takes the claim over.
-                // A concurrent create that matches is not affected: its claim's holder is among the matches.
-                store.releaseConditionalCreateClaim(entry.type, criteria);
+            if (!store.claimConditionalCreateIfFree(entry.type, criteria, entry.id)) {
+                String holder = store.conditionalCreateClaimHolder(entry.type, criteria);
+                if (holder != null && matcher.matches(entry.ifNoneExist, baseUrl, 3).stream().noneMatch(v -> v.id().equals(holder))) {
+                    // The resource an earlier create with these criteria made does not match them (it never
+                    // did): nothing does, so this create goes ahead (http.html#ccreate) and takes the claim over.
+                    store.releaseConditionalCreateClaim(entry.type, criteria);
+                }
+                // a holder that matches committed after this create's search: the unique key fails this
+                // claim, and the retry finds the holder (200)
+                store.claimConditionalCreate(entry.type, criteria, entry.id);
             }
-            store.claimConditionalCreate(entry.type, criteria, entry.id);
         }
         entry.written("201 Created", outcome);
         return null;

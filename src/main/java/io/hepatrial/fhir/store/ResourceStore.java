@@ -90,19 +90,32 @@ public class ResourceStore {
      * creating a duplicate. A claim lasts until its resource is next written (see writeVersion).
      */
     public void claimConditionalCreate(String type, String criteria, String id) {
-        inTransaction(() -> {
+        claim(type, criteria, id, false);
+    }
+
+    /**
+     * Like {@link #claimConditionalCreate}, but only when no committed claim on these criteria is
+     * there already; false when one is (it is then up to the caller). A concurrent claim not yet
+     * committed still makes the insert fail at its commit and the transaction be retried.
+     */
+    public boolean claimConditionalCreateIfFree(String type, String criteria, String id) {
+        return claim(type, criteria, id, true);
+    }
+
+    private boolean claim(String type, String criteria, String id, boolean onlyIfFree) {
+        return inTransaction(() -> {
             session.flush(); // the claim refers to the new resource row
-            session.createNativeMutationQuery("insert into conditional_create_key (res_type, criteria, resource_pid)"
-                            + " select res_type, :criteria, pid from resource where res_type = :type and res_id = :id")
-                    .setParameter("type", type).setParameter("criteria", criteria).setParameter("id", id).executeUpdate();
-            return null;
+            return session.createNativeMutationQuery("insert into conditional_create_key (res_type, criteria, resource_pid)"
+                            + " select res_type, :criteria, pid from resource where res_type = :type and res_id = :id"
+                            + (onlyIfFree ? " and not exists (select 1 from conditional_create_key k where k.res_type = :type"
+                                    + " and k.criteria = :criteria)" : ""))
+                    .setParameter("type", type).setParameter("criteria", criteria).setParameter("id", id).executeUpdate() == 1;
         });
     }
 
     /** The id of the resource holding the claim on these conditional-create criteria, or null when none does. */
     public String conditionalCreateClaimHolder(String type, String criteria) {
         return inTransaction(() -> {
-            session.flush();
             List<?> ids = session.createNativeQuery("select r.res_id from conditional_create_key k join resource r on r.pid = k.resource_pid"
                             + " where k.res_type = :type and k.criteria = :criteria", Object.class)
                     .setParameter("type", type).setParameter("criteria", criteria).getResultList();
