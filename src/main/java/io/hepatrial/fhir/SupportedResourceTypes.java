@@ -43,6 +43,15 @@ public class SupportedResourceTypes {
         return types;
     }
 
+    /**
+     * Types clients read and search but never create, change or delete: the server alone writes the
+     * audit trail (docs/security.md). The access policy, the CapabilityStatement and the OpenAPI
+     * document all ask here.
+     */
+    public static boolean writtenByTheServerOnly(String type) {
+        return "AuditEvent".equals(type);
+    }
+
     public boolean isSupported(String type) {
         return typeSet.contains(type);
     }

@@ -47,7 +47,8 @@ public class ScopedAccessPolicy implements AccessPolicy {
     @Override
     public void authorize(String interaction, String type) {
         char permission = permission(interaction);
-        if ("AuditEvent".equals(type) && (permission == 'c' || permission == 'u' || permission == 'd') && caller.address() != null) {
+        if (io.hepatrial.fhir.SupportedResourceTypes.writtenByTheServerOnly(type) && (permission == 'c' || permission == 'u' || permission == 'd')
+                && caller.address() != null) {
             throw forbidden("The audit trail is written by the server only; AuditEvents cannot be created, changed or deleted");
         }
         if (!enabled || !caller.authenticated()) {

@@ -117,8 +117,7 @@ public class CapabilityStatementFactory {
             CapabilityStatementRestResourceComponent resource = rest.addResource()
                     .setType(type)
                     .setProfile("http://hl7.org/fhir/StructureDefinition/" + type);
-            // the audit trail is written by the server only (docs/security.md): clients read and search it
-            boolean writable = !type.equals("AuditEvent");
+            boolean writable = !SupportedResourceTypes.writtenByTheServerOnly(type);
             for (String code : typeInteractions) {
                 if (writable || !WRITES.contains(code)) {
                     resource.addInteraction().setCode(TypeRestfulInteraction.fromCode(code));

@@ -192,7 +192,7 @@ public class FhirOpenApiFilter implements OASFilter {
         private static boolean writtenByTheServerOnly(String type, String path, HttpMethod verb) {
             boolean write = verb == HttpMethod.PUT || verb == HttpMethod.PATCH || verb == HttpMethod.DELETE
                     || verb == HttpMethod.POST && !path.contains("$") && !path.endsWith("_search");
-            return type.equals("AuditEvent") && write;
+            return SupportedResourceTypes.writtenByTheServerOnly(type) && write;
         }
 
         private void add(Map<String, PathItem> paths, String path, HttpMethod method, Operation operation) {
