@@ -70,7 +70,7 @@ public class SearchEngine {
     public List<Projection> project(SearchRequest request, List<SearchParameterDefinition> params) {
         java.util.concurrent.Callable<List<Projection>> work = () -> session.doReturningWork(connection -> {
             Sql matches = new Sql().append("select r.pid, r.res_id from ");
-            fromWhere(matches, request, "");
+            fromWhere(connection, matches, request, "");
             Map<Long, Projection> byPid = new java.util.LinkedHashMap<>();
             try (PreparedStatement statement = prepare(connection, matches); ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
@@ -241,7 +241,7 @@ public class SearchEngine {
                     : "select count(distinct " + row + ".resource_pid)", null);
         } else {
             sql.append(bounded ? "select r.pid from " : "select count(*) from ");
-            fromWhere(sql, request, baseUrl);
+            fromWhere(connection, sql, request, baseUrl);
         }
         if (bounded) {
             sql.append(" limit " + (limit + 1) + ") counted");
@@ -255,14 +255,27 @@ public class SearchEngine {
     /**
      * "resource r where …": the most selective criterion (by kind) is written as IN (sub-select) so
      * the database starts from its index rows; the others are checked per row it yields (EXISTS).
+     * On H2 a driving chain or reverse chain is read first into a literal list of pids (ChainResolver).
      */
-    private void fromWhere(Sql sql, SearchRequest request, String baseUrl) {
+    private void fromWhere(Connection connection, Sql sql, SearchRequest request, String baseUrl) throws SQLException {
         SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
         List<Criterion> criteria = new ArrayList<>(request.criteria());
         criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
         sql.append("resource r where r.res_type = ").param(request.type()).append(" and r.deleted = false");
+        List<Long> drivingPids = criteria.isEmpty() || criteria.get(0) instanceof Criterion.Param
+                || io.hepatrial.fhir.store.ValueLists.isPostgres(connection) ? null
+                : new ChainResolver(connection, () -> new SearchSql(fhirContext, ucum, baseUrl)).pids(request.type(), criteria.get(0));
         for (int i = 0; i < criteria.size(); i++) {
             sql.append(" and ");
+            if (i == 0 && drivingPids != null) {
+                if (drivingPids.isEmpty()) {
+                    sql.append("1 = 0");
+                } else {
+                    sql.append("r.pid");
+                    io.hepatrial.fhir.store.ValueLists.appendIn(sql.text, drivingPids, false);
+                }
+                continue;
+            }
             boolean driving = i == 0 && SearchSql.selectivityRank(criteria.get(0)) < 9;
             conditions.condition(sql, request.type(), SearchSql.Target.resource("r"), criteria.get(i), driving);
         }
@@ -370,7 +383,7 @@ public class SearchEngine {
             keyExpression(sql, request.type(), key);
         }
         sql.append(" from ");
-        fromWhere(sql, request, baseUrl);
+        fromWhere(connection, sql, request, baseUrl);
         if (cursor != null) {
             if (!fits(cursor, keys)) {
                 throw io.hepatrial.fhir.FhirException.badRequest("_cursor does not belong to this _sort");
@@ -619,7 +632,7 @@ public class SearchEngine {
                 lastUpdated.toInstant(), result.getBytes(6));
     }
 
-    private static PreparedStatement prepare(Connection connection, Sql sql) throws SQLException {
+    static PreparedStatement prepare(Connection connection, Sql sql) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql.toString());
         for (int i = 0; i < sql.params.size(); i++) {
             statement.setObject(i + 1, sql.params.get(i));

@@ -6,6 +6,7 @@ import static io.hepatrial.fhir.search.SearchTestData.observation;
 import static io.hepatrial.fhir.search.SearchTestData.patient;
 import static io.hepatrial.fhir.search.SearchTestData.search;
 import static io.hepatrial.fhir.search.SearchTestData.unique;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,5 +99,49 @@ class SearchChainsAndIncludesTest {
                 + "&_revinclude=ResearchSubject:study&_include:iterate=ResearchSubject:individual");
         List<String> included = iterated.getList("entry.findAll { it.search.mode == 'include' }.resource.id");
         assertTrue(included.contains(c.subject()) && included.contains(c.enrolled()), included.toString());
+    }
+    /**
+     * Chains and reverse chains follow references only to resources that exist now: a deleted
+     * ResearchSubject no longer enrolls its patient, and a deleted patient's labs are no longer found
+     * through it (search.html#chaining, #has). On H2 these searches start from the innermost criterion.
+     */
+    @Test
+    void chainsFollowOnlyLiveResources() {
+        Cohort c = cohort();
+        String m = c.marker();
+        String left = create("Patient", patient(m, "Left" + m, "L", "female", "1962"));
+        String leftSubject = create("ResearchSubject", "{\"resourceType\":\"ResearchSubject\",\"status\":\"withdrawn\","
+                + "\"study\":{\"reference\":\"ResearchStudy/" + c.study() + "\"},\"individual\":{\"reference\":\"Patient/" + left + "\"}}");
+        String obsLeft = create("Observation", observation(m, left, "1742-6", "2016-02-01", 42, "U/L"));
+        String enrolledLabs = "Observation?patient._has:ResearchSubject:individual:study.identifier=STUDY-" + m
+                + "&code=http://loinc.org|1742-6&_sort=-date";
+        assertEquals(List.of(obsLeft, c.obsEnrolled()), ids(enrolledLabs));
+        assertEquals(2, search(enrolledLabs + "&_summary=count").getInt("total"));
+
+        given().delete("/fhir/ResearchSubject/" + leftSubject).then().statusCode(200);
+        assertEquals(List.of(c.enrolled()), ids("Patient?_has:ResearchSubject:individual:study.identifier=STUDY-" + m));
+        assertEquals(List.of(c.obsEnrolled()), ids(enrolledLabs));
+
+        given().delete("/fhir/Patient/" + c.enrolled()).then().statusCode(200);
+        assertEquals(List.of(), ids(enrolledLabs));
+        assertEquals(0, search(enrolledLabs + "&_summary=count").getInt("total"));
+        assertEquals(List.of(), ids("Observation?subject.identifier=urn:test:" + m + "|Enrolled" + m));
+        assertEquals(List.of(obsLeft), ids("Observation?subject.identifier=urn:test:" + m + "|Left" + m));
+    }
+
+    /** A chain whose target criterion is on the resource itself (_id) or negated (:not), with paging through it. */
+    @Test
+    void chainsOnIdsAndNegations() {
+        Cohort c = cohort();
+        String m = c.marker();
+        assertEquals(List.of(c.obsOther()), ids("Observation?subject._id=" + c.notEnrolled()));
+        assertEquals(List.of(c.obsEnrolled()),
+                ids("Observation?subject:Patient.gender:not=male&subject:Patient.identifier=urn:test:" + m + "|"));
+        // two pages of one lab each, through the chain
+        JsonPath first = search("Observation?subject.identifier=urn:test:" + m + "|&_sort=value-quantity&_count=1");
+        assertEquals(List.of(c.obsEnrolled()), first.getList("entry.resource.id"));
+        String next = first.getString("link.find { it.relation == 'next' }.url");
+        assertEquals(List.of(c.obsOther()), given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/")))
+                .then().statusCode(200).extract().jsonPath().getList("entry.resource.id"));
     }
 }
