@@ -255,16 +255,20 @@ public class SearchEngine {
     /**
      * "resource r where …": the most selective criterion (by kind) is written as IN (sub-select) so
      * the database starts from its index rows; the others are checked per row it yields (EXISTS).
-     * On H2 a driving chain or reverse chain is read first into a literal list of pids (ChainResolver).
+     * On H2 the driving criterion is read first into a literal list of pids (LiteralMatches); when it
+     * matches more than LiteralMatches.LIMIT, every criterion is checked per resource of the type.
      */
     private void fromWhere(Connection connection, Sql sql, SearchRequest request, String baseUrl) throws SQLException {
         SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
         List<Criterion> criteria = new ArrayList<>(request.criteria());
         criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
         sql.append("resource r where r.res_type = ").param(request.type()).append(" and r.deleted = false");
-        List<Long> drivingPids = criteria.isEmpty() || criteria.get(0) instanceof Criterion.Param
-                || io.hepatrial.fhir.store.ValueLists.isPostgres(connection) ? null
-                : new ChainResolver(connection, () -> new SearchSql(fhirContext, ucum, baseUrl)).pids(request.type(), criteria.get(0));
+        boolean drives = !criteria.isEmpty() && SearchSql.selectivityRank(criteria.get(0)) < 9
+                && !(criteria.get(0) instanceof Criterion.Param p && p.param().isResourceColumn());
+        boolean h2 = !io.hepatrial.fhir.store.ValueLists.isPostgres(connection);
+        List<Long> drivingPids = drives && h2
+                ? new LiteralMatches(connection, () -> new SearchSql(fhirContext, ucum, baseUrl)).pids(request.type(), criteria.get(0))
+                : null;
         for (int i = 0; i < criteria.size(); i++) {
             sql.append(" and ");
             if (i == 0 && drivingPids != null) {
@@ -276,8 +280,7 @@ public class SearchEngine {
                 }
                 continue;
             }
-            boolean driving = i == 0 && SearchSql.selectivityRank(criteria.get(0)) < 9;
-            conditions.condition(sql, request.type(), SearchSql.Target.resource("r"), criteria.get(i), driving);
+            conditions.condition(sql, request.type(), SearchSql.Target.resource("r"), criteria.get(i), i == 0 && drives && !h2);
         }
     }
 

@@ -14,26 +14,31 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The resources a chain or a reverse chain matches, read innermost criterion first into lists of
- * literal values: the form a search driven by a chain takes on H2 (SearchEngine.fromWhere).
+ * The resources a search criterion matches, read into lists of literal pids, a chain or reverse
+ * chain innermost criterion first: how a search's driving criterion is written on H2
+ * (SearchEngine.fromWhere).
  * <p>
  * Why: H2 uses a driving {@code r.pid IN (sub-select)} for its primary-key lookups and then checks it
  * again on every row, running the sub-select again unless no table has changed since its last run.
  * Every request writes an AuditEvent, so under any traffic a partner's
- * {@code Observation?patient._has:ResearchSubject:individual:study.identifier=…} ran its sub-select
- * once per lab and answered 500 after the 60 s timeout. A literal list has no sub-select to run
- * again, and starting from the innermost criterion (one ResearchStudy, its subjects, their patients,
- * their labs) reads only rows that match.
+ * {@code Observation?patient._has:ResearchSubject:individual:study.identifier=…}, or
+ * {@code Observation?category=laboratory&_sort=-date}, ran its sub-select once per row and answered
+ * 500 after the 60 s timeout. A literal list has no sub-select to run again, and starting from the
+ * innermost criterion (one ResearchStudy, its subjects, their patients, their labs) reads only rows
+ * that match.
  */
-final class ChainResolver {
+final class LiteralMatches {
 
-    /** The most resources one step may yield; past it, the search keeps its sub-select form. */
-    static final int LIMIT = 20_000;
+    /**
+     * The most resources one step may yield; past it, the search checks its criteria per resource of
+     * the type. A system property sets it so that the test suite can be run through that path too.
+     */
+    static final int LIMIT = Integer.getInteger("hepatrial.search.h2-literal-limit", 20_000);
 
     private final Connection connection;
     private final Supplier<SearchSql> conditions;
 
-    ChainResolver(Connection connection, Supplier<SearchSql> conditions) {
+    LiteralMatches(Connection connection, Supplier<SearchSql> conditions) {
         this.connection = connection;
         this.conditions = conditions;
     }
