@@ -46,10 +46,13 @@ public class StudyOperationEndpoint {
     private final SearchRequestParser parser;
     private final SearchEngine engine;
     private final SearchBundles searchBundles;
+    private final io.hepatrial.fhir.rest.OperationParameters operationParameters;
 
     public StudyOperationEndpoint(OutcomesReport outcomes, FhirRequest request, FhirResponses responses, ResourceStore store,
-            SearchRequestParser parser, SearchEngine engine, SearchBundles searchBundles) {
+            SearchRequestParser parser, SearchEngine engine, SearchBundles searchBundles,
+            io.hepatrial.fhir.rest.OperationParameters operationParameters) {
         this.searchBundles = searchBundles;
+        this.operationParameters = operationParameters;
         this.outcomes = outcomes;
         this.request = request;
         this.responses = responses;
@@ -82,6 +85,14 @@ public class StudyOperationEndpoint {
         return outcomes(id, request.queryAndForm(form));
     }
 
+    @POST
+    @Path("ResearchStudy/{id}/$outcomes")
+    @Consumes({io.hepatrial.fhir.rest.FhirFormat.FHIR_JSON, io.hepatrial.fhir.rest.FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
+    @Operation(summary = "$outcomes with a Parameters body")
+    public Response outcomesWithParameters(@PathParam("id") String id, String body) {
+        return outcomes(id, operationParameters.queryAnd(request, body, "$outcomes"));
+    }
+
     @GET
     @Path("ResearchStudy/$outcomes")
     @Operation(summary = "$outcomes of the study named by study=[registry number or identifier token]")
@@ -104,6 +115,14 @@ public class StudyOperationEndpoint {
     @Operation(summary = "$outcomes by registry number, with form parameters")
     public Response outcomesByNumberByPost(MultivaluedMap<String, String> form) {
         return outcomes(null, request.queryAndForm(form));
+    }
+
+    @POST
+    @Path("ResearchStudy/$outcomes")
+    @Consumes({io.hepatrial.fhir.rest.FhirFormat.FHIR_JSON, io.hepatrial.fhir.rest.FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
+    @Operation(summary = "$outcomes by registry number, with a Parameters body")
+    public Response outcomesByNumberWithParameters(String body) {
+        return outcomes(null, operationParameters.queryAnd(request, body, "$outcomes"));
     }
 
     private Response outcomes(String id, MultivaluedMap<String, String> parameters) {

@@ -53,15 +53,18 @@ public class OperationEndpoint {
     private final SearchBundles searchBundles;
     private final int defaultCount;
     private final int maxCount;
+    private final OperationParameters operationParameters;
 
     public OperationEndpoint(Reindexer reindexer, SupportedResourceTypes types, FhirResponses responses, FhirRequest request,
             CompartmentSearch compartments, ResourceStore store, ResourceCodec codec, SearchBundles searchBundles,
+            OperationParameters operationParameters,
             @ConfigProperty(name = "hepatrial.search.default-count") int defaultCount,
             @ConfigProperty(name = "hepatrial.search.max-count") int maxCount) {
         this.compartments = compartments;
         this.store = store;
         this.codec = codec;
         this.searchBundles = searchBundles;
+        this.operationParameters = operationParameters;
         this.defaultCount = defaultCount;
         this.maxCount = maxCount;
         this.reindexer = reindexer;
@@ -79,11 +82,43 @@ public class OperationEndpoint {
     @FhirOperation(name = "reindex", definition = "https://hepatrial.org/fhir/OperationDefinition/reindex")
     @Operation(summary = "$reindex: rebuild the search index from the stored resources, resumably")
     @APIResponse(responseCode = "200", description = "Parameters: reindexed (how many resources), and next (the _cursor to resume with) unless done", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Parameters")))
-    @APIResponse(responseCode = "400", description = "An invalid _cursor")
+    @Parameter(name = "_type", in = ParameterIn.QUERY, description = "Only this resource type", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "_cursor", in = ParameterIn.QUERY, description = "Resume after an earlier answer: its 'next' value", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "_count", in = ParameterIn.QUERY, description = "Resources per batch (default 500, at most 5000)", schema = @Schema(type = SchemaType.INTEGER))
+    @Parameter(name = "_batches", in = ParameterIn.QUERY, description = "Stop after this many batches", schema = @Schema(type = SchemaType.INTEGER))
+    @APIResponse(responseCode = "400", description = "An invalid _cursor, an unknown parameter, or a Parameters body with a non-primitive parameter")
     @APIResponse(responseCode = "404", description = "_type names a type this server does not serve")
-    public Response reindex(@QueryParam("_type") String type, @QueryParam("_cursor") String cursor,
-            @QueryParam("_count") Integer count, @QueryParam("_batches") Integer batches) {
+    public Response reindex() {
+        return reindex(request.uriInfo().getQueryParameters());
+    }
+
+    @POST
+    @Path("$reindex")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(summary = "$reindex with form parameters")
+    public Response reindexByForm(MultivaluedMap<String, String> form) {
+        return reindex(request.queryAndForm(form));
+    }
+
+    @POST
+    @Path("$reindex")
+    @Consumes({FhirFormat.FHIR_JSON, FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
+    @Operation(summary = "$reindex with a Parameters body")
+    public Response reindexWithParameters(String body) {
+        return reindex(operationParameters.queryAnd(request, body, "$reindex"));
+    }
+
+    private Response reindex(MultivaluedMap<String, String> parameters) {
         request.format();
+        for (String name : parameters.keySet()) {
+            if (!List.of("_type", "_cursor", "_count", "_batches", "_format", "_pretty").contains(name)) {
+                throw FhirException.badRequest("$reindex has no parameter '" + name + "'; it takes _type, _cursor, _count and _batches");
+            }
+        }
+        String type = parameters.getFirst("_type");
+        String cursor = parameters.getFirst("_cursor");
+        Integer count = integer(parameters, "_count");
+        Integer batches = integer(parameters, "_batches");
         if (type != null) {
             types.require(type);
         }
@@ -108,6 +143,15 @@ public class OperationEndpoint {
             result.addParameter().setName("next").setValue(new StringType(next.toString()));
         }
         return responses.resource(200, result);
+    }
+
+    private static Integer integer(MultivaluedMap<String, String> parameters, String name) {
+        String value = parameters.getFirst(name);
+        try {
+            return value == null ? null : Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw FhirException.badRequest(name + " must be a whole number, not " + value);
+        }
     }
 
     /**
@@ -137,6 +181,14 @@ public class OperationEndpoint {
     @Operation(summary = "Patient $everything with form parameters")
     public Response everythingByPost(@PathParam("id") String id, MultivaluedMap<String, String> form) {
         return everything(id, request.queryAndForm(form));
+    }
+
+    @POST
+    @Path("Patient/{id}/$everything")
+    @Consumes({FhirFormat.FHIR_JSON, FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
+    @Operation(summary = "Patient $everything with a Parameters body")
+    public Response everythingWithParameters(@PathParam("id") String id, String body) {
+        return everything(id, operationParameters.queryAnd(request, body, "$everything"));
     }
 
     private Response everything(String id, MultivaluedMap<String, String> parameters) {
