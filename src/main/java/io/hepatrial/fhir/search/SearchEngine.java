@@ -237,7 +237,7 @@ public class SearchEngine {
             sql.append("select count(*) from (");
         }
         if (indexWalk(request) != null) {
-            indexWalkFromWhere(sql, request, baseUrl, row -> bounded ? "select distinct " + row + ".resource_pid"
+            indexWalkFromWhere(connection, sql, request, baseUrl, row -> bounded ? "select distinct " + row + ".resource_pid"
                     : "select count(distinct " + row + ".resource_pid)", null);
         } else {
             sql.append(bounded ? "select r.pid from " : "select count(*) from ");
@@ -259,7 +259,7 @@ public class SearchEngine {
      * matches more than LiteralMatches.LIMIT, every criterion is checked per resource of the type.
      */
     private void fromWhere(Connection connection, Sql sql, SearchRequest request, String baseUrl) throws SQLException {
-        SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
+        SearchSql conditions = conditions(connection, baseUrl);
         List<Criterion> criteria = new ArrayList<>(request.criteria());
         criteria.sort(java.util.Comparator.comparingInt(SearchSql::selectivityRank));
         sql.append("resource r where r.res_type = ").param(request.type()).append(" and r.deleted = false");
@@ -267,7 +267,7 @@ public class SearchEngine {
                 && !(criteria.get(0) instanceof Criterion.Param p && p.param().isResourceColumn());
         boolean h2 = !io.hepatrial.fhir.store.ValueLists.isPostgres(connection);
         List<Long> drivingPids = drives && h2
-                ? new LiteralMatches(connection, () -> new SearchSql(fhirContext, ucum, baseUrl)).pids(request.type(), criteria.get(0))
+                ? new LiteralMatches(connection, () -> new SearchSql(fhirContext, ucum, baseUrl, true)).pids(request.type(), criteria.get(0))
                 : null;
         for (int i = 0; i < criteria.size(); i++) {
             sql.append(" and ");
@@ -282,6 +282,11 @@ public class SearchEngine {
             }
             conditions.condition(sql, request.type(), SearchSql.Target.resource("r"), criteria.get(i), i == 0 && drives && !h2);
         }
+    }
+
+    /** The writer of a search's conditions, with H2's index hints when the connection is H2's (SearchSql). */
+    private SearchSql conditions(Connection connection, String baseUrl) throws SQLException {
+        return new SearchSql(fhirContext, ucum, baseUrl, !io.hepatrial.fhir.store.ValueLists.isPostgres(connection));
     }
 
     /**
@@ -313,9 +318,9 @@ public class SearchEngine {
      * "[select] from [index] iN where … and [other criteria on iN.resource_pid]", the select clause
      * made from the index row's alias; returns that alias.
      */
-    private String indexWalkFromWhere(Sql sql, SearchRequest request, String baseUrl,
-            java.util.function.Function<String, String> select, SearchSql.PidBound bound) {
-        SearchSql conditions = new SearchSql(fhirContext, ucum, baseUrl);
+    private String indexWalkFromWhere(Connection connection, Sql sql, SearchRequest request, String baseUrl,
+            java.util.function.Function<String, String> select, SearchSql.PidBound bound) throws SQLException {
+        SearchSql conditions = conditions(connection, baseUrl);
         Criterion.Param walked = indexWalk(request);
         String row = conditions.newAlias("w");
         sql.append(select.apply(row));
@@ -345,7 +350,7 @@ public class SearchEngine {
         boolean boundSubSelects = io.hepatrial.fhir.store.ValueLists.isPostgres(connection);
         while (pids.size() < wanted) {
             Sql sql = new Sql();
-            String row = indexWalkFromWhere(sql, request, baseUrl, alias -> "select " + alias + ".resource_pid",
+            String row = indexWalkFromWhere(connection, sql, request, baseUrl, alias -> "select " + alias + ".resource_pid",
                     after == null || !boundSubSelects ? null : new SearchSql.PidBound(after, backwards));
             if (after != null) {
                 sql.append(" and " + row + ".resource_pid " + (backwards ? "< " : "> ")).param(after);
@@ -380,7 +385,9 @@ public class SearchEngine {
     private List<Row> page(Connection connection, SearchRequest request, String baseUrl, SearchCursor cursor, boolean backwards)
             throws SQLException {
         List<SortKey> keys = request.sort();
-        Sql sql = new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body");
+        // the page is chosen on pids and sort keys alone, and only its resources' bodies are read: a sort
+        // over every Observation otherwise carried 100,000 bodies through H2's sort (into temporary files)
+        Sql sql = new Sql().append("select r.pid");
         for (SortKey key : keys) {
             sql.append(", ");
             keyExpression(sql, request.type(), key);
@@ -403,16 +410,26 @@ public class SearchEngine {
         sql.append(backwards ? "r.pid desc" : "r.pid asc");
         sql.append(" limit ").param(request.count() + 1);
 
-        List<Row> rows = new ArrayList<>();
+        Map<Long, List<Object>> keyValues = new java.util.LinkedHashMap<>();
         try (PreparedStatement statement = prepare(connection, sql); ResultSet result = statement.executeQuery()) {
             while (result.next()) {
                 List<Object> values = new ArrayList<>();
                 for (int i = 0; i < keys.size(); i++) {
-                    values.add(keyValue(result, 7 + i, keys.get(i)));
+                    values.add(keyValue(result, 2 + i, keys.get(i)));
                 }
-                rows.add(new Row(version(result), values));
+                keyValues.put(result.getLong(1), values);
             }
         }
+        Map<Long, PagedVersion> versions = new java.util.HashMap<>();
+        for (PagedVersion version : load(connection, keyValues.keySet())) {
+            versions.put(version.pid(), version);
+        }
+        List<Row> rows = new ArrayList<>();
+        keyValues.forEach((pid, values) -> {
+            if (versions.containsKey(pid)) { // not when deleted between the two reads
+                rows.add(new Row(versions.get(pid), values));
+            }
+        });
         return rows;
     }
 
