@@ -43,9 +43,13 @@ final class SearchSql {
         this.pidIndexHints = pidIndexHints;
     }
 
-    /** "[table] [row]", and for a correlated sub-select on H2 the hint to look rows up by resource_pid. */
-    private String probed(String table, String row, boolean driving) {
-        return table + " " + row + (pidIndexHints && !driving ? " use index (ix_" + table + "_pid)" : "");
+    /**
+     * "[table] [row]", and for a correlated sub-select on H2 the hint to look rows up by resource_pid,
+     * unless the criterion pins the value index down to resource_pid (one lookup there is cheaper).
+     */
+    private String probed(String table, String row, boolean driving, Criterion.Param criterion) {
+        boolean hint = pidIndexHints && !driving && (criterion == null || !pinsValueIndex(criterion));
+        return table + " " + row + (hint ? " use index (ix_" + table + "_pid)" : "");
     }
 
     /**
@@ -149,7 +153,7 @@ final class SearchSql {
         String ref = newAlias("ref");
         String target = newAlias("t");
         open(sql, driving, false, on.pid(), ref + ".resource_pid");
-        sql.append(" from " + probed("search_reference", ref, driving) + " join resource " + target
+        sql.append(" from " + probed("search_reference", ref, driving, null) + " join resource " + target
                 + " on " + target + ".res_type = " + ref + ".target_type and " + target + ".res_id = " + ref + ".target_id where "
                 + ref + ".res_type = ").param(type).append(" and ");
         rowsOf(sql, ref, chain.reference()).append(correlate(driving, on.pid(), ref + ".resource_pid"));
@@ -204,7 +208,7 @@ final class SearchSql {
             }
             boolean missing = criterion.values().contains("true");
             open(sql, driving, missing, on.pid(), row + ".resource_pid");
-            sql.append(" from " + probed(table, row, driving) + " where " + row + ".res_type = ").param(type).append(" and ");
+            sql.append(" from " + probed(table, row, driving, criterion) + " where " + row + ".res_type = ").param(type).append(" and ");
             rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
             repeatCursor(sql, on, driving, row);
             sql.append(")");
@@ -212,7 +216,7 @@ final class SearchSql {
         }
         boolean negated = "not".equals(modifier);
         open(sql, driving, negated, on.pid(), row + ".resource_pid");
-        sql.append(" from " + probed(table, row, driving) + " where " + row + ".res_type = ").param(type).append(" and ");
+        sql.append(" from " + probed(table, row, driving, criterion) + " where " + row + ".res_type = ").param(type).append(" and ");
         rowsOf(sql, row, param).append(correlate(driving, on.pid(), row + ".resource_pid"));
         repeatCursor(sql, on, driving, row);
         valuesCondition(sql, row, criterion, driving);
@@ -254,23 +258,28 @@ final class SearchSql {
      */
     static String walkOrder(Criterion.Param criterion, String row, boolean descending) {
         String direction = descending ? " desc" : "";
-        List<String> values = criterion.values();
-        boolean single = values.size() == 1 && criterion.modifier() == null;
-        String prefix = "";
-        if (single && criterion.param().kind() == RestSearchParameterTypeEnum.TOKEN) {
-            int bar = unescapedBar(values.get(0));
-            if (bar > 0 && bar < values.get(0).length() - 1) {
-                prefix = "res_type, param, code, system";
-            }
-        } else if (single && criterion.param().kind() == RestSearchParameterTypeEnum.REFERENCE
-                && RELATIVE_REFERENCE.matcher(unescape(values.get(0))).matches()) {
-            prefix = "target_id, target_type, res_type, param";
-        }
+        String prefix = !pinsValueIndex(criterion) ? ""
+                : criterion.param().kind() == RestSearchParameterTypeEnum.TOKEN ? "res_type, param, code, system"
+                : "target_id, target_type, res_type, param";
         StringBuilder order = new StringBuilder();
         for (String column : prefix.isEmpty() ? new String[0] : prefix.split(", ")) {
             order.append(row).append('.').append(column).append(direction).append(", ");
         }
         return order.append(row).append(".resource_pid").append(direction).toString();
+    }
+
+    /** Whether the criterion fixes every column of its value index before resource_pid: one token system|code, one reference Type/id. */
+    static boolean pinsValueIndex(Criterion.Param criterion) {
+        List<String> values = criterion.values();
+        if (values.size() != 1 || criterion.modifier() != null || criterion.param().rowNames().size() != 1) {
+            return false;
+        }
+        if (criterion.param().kind() == RestSearchParameterTypeEnum.TOKEN) {
+            int bar = unescapedBar(values.get(0));
+            return bar > 0 && bar < values.get(0).length() - 1;
+        }
+        return criterion.param().kind() == RestSearchParameterTypeEnum.REFERENCE
+                && RELATIVE_REFERENCE.matcher(unescape(values.get(0))).matches();
     }
 
     /**
