@@ -88,7 +88,7 @@ public class StudyOperationEndpoint {
     @POST
     @Path("ResearchStudy/{id}/$outcomes")
     @Consumes({io.hepatrial.fhir.rest.FhirFormat.FHIR_JSON, io.hepatrial.fhir.rest.FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
-    @Operation(summary = "$outcomes with a Parameters body")
+    @Operation(hidden = true, summary = "$outcomes with a Parameters body")
     public Response outcomesWithParameters(@PathParam("id") String id, String body) {
         return outcomes(id, operationParameters.queryAnd(request, body, "$outcomes"));
     }
@@ -120,7 +120,7 @@ public class StudyOperationEndpoint {
     @POST
     @Path("ResearchStudy/$outcomes")
     @Consumes({io.hepatrial.fhir.rest.FhirFormat.FHIR_JSON, io.hepatrial.fhir.rest.FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
-    @Operation(summary = "$outcomes by registry number, with a Parameters body")
+    @Operation(hidden = true, summary = "$outcomes by registry number, with a Parameters body")
     public Response outcomesByNumberWithParameters(String body) {
         return outcomes(null, operationParameters.queryAnd(request, body, "$outcomes"));
     }

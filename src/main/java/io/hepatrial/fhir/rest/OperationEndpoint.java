@@ -95,7 +95,7 @@ public class OperationEndpoint {
     @POST
     @Path("$reindex")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @Operation(summary = "$reindex with form parameters")
+    @Operation(hidden = true, summary = "$reindex with form parameters")
     public Response reindexByForm(MultivaluedMap<String, String> form) {
         return reindex(request.queryAndForm(form));
     }
@@ -103,7 +103,7 @@ public class OperationEndpoint {
     @POST
     @Path("$reindex")
     @Consumes({FhirFormat.FHIR_JSON, FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
-    @Operation(summary = "$reindex with a Parameters body")
+    @Operation(hidden = true, summary = "$reindex with a Parameters body")
     public Response reindexWithParameters(String body) {
         return reindex(operationParameters.queryAnd(request, body, "$reindex"));
     }
@@ -186,7 +186,7 @@ public class OperationEndpoint {
     @POST
     @Path("Patient/{id}/$everything")
     @Consumes({FhirFormat.FHIR_JSON, FhirFormat.FHIR_XML, MediaType.APPLICATION_JSON, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
-    @Operation(summary = "Patient $everything with a Parameters body")
+    @Operation(hidden = true, summary = "Patient $everything with a Parameters body")
     public Response everythingWithParameters(@PathParam("id") String id, String body) {
         return everything(id, operationParameters.queryAnd(request, body, "$everything"));
     }

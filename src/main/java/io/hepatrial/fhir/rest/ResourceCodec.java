@@ -261,6 +261,22 @@ public class ResourceCodec {
      */
     public byte[] encodeSearchset(org.hl7.fhir.r4.model.Bundle bundle, FhirFormat format,
             io.hepatrial.fhir.search.SearchRequest.Summary summary, java.util.Set<String> elements) {
+        IParser parser = subsetting(format, summary, elements);
+        parser.setEncodeElementsAppliesToChildResourcesOnly(true);
+        return parser.encodeResourceToString(bundle).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A stored resource cut down as _summary and _elements ask, for a read or vread (HAPI's server
+     * does the same); HAPI's encoder marks it with the SUBSETTED tag.
+     */
+    public byte[] encodeSubset(byte[] storedJson, FhirFormat format,
+            io.hepatrial.fhir.search.SearchRequest.Summary summary, java.util.Set<String> elements) {
+        return subsetting(format, summary, elements).encodeResourceToString(parseStored(storedJson)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A parser that leaves out what _summary and _elements leave out (search.html#summary, #elements). */
+    private IParser subsetting(FhirFormat format, io.hepatrial.fhir.search.SearchRequest.Summary summary, java.util.Set<String> elements) {
         IParser parser = parser(format.encoding()).setPrettyPrint(format.pretty());
         switch (summary) {
             case TRUE -> parser.setSummaryMode(true);
@@ -278,8 +294,7 @@ public class ResourceCodec {
             paths.add("*.(mandatory)");
             parser.setEncodeElements(paths);
         }
-        parser.setEncodeElementsAppliesToChildResourcesOnly(true);
-        return parser.encodeResourceToString(bundle).getBytes(StandardCharsets.UTF_8);
+        return parser;
     }
 
     /** Parses a resource this server stored (compact JSON), trusted to be valid. */

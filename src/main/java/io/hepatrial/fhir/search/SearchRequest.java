@@ -14,5 +14,19 @@ public record SearchRequest(String type, List<Criterion> criteria, List<SortKey>
 
     public enum Total { NONE, ESTIMATE, ACCURATE }
 
-    public enum Summary { NONE, TRUE, TEXT, DATA, COUNT }
+    public enum Summary {
+        NONE, TRUE, TEXT, DATA, COUNT;
+
+        /** The value of a _summary parameter (search.html#summary); 400 for any other. */
+        public static Summary of(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true" -> TRUE;
+                case "text" -> TEXT;
+                case "data" -> DATA;
+                case "count" -> COUNT;
+                case "false" -> NONE;
+                default -> throw io.hepatrial.fhir.FhirException.badRequest("_summary must be true, text, data, count or false, not " + value);
+            };
+        }
+    }
 }

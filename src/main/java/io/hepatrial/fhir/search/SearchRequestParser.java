@@ -291,14 +291,7 @@ public class SearchRequestParser {
     }
 
     private static SearchRequest.Summary summary(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> SearchRequest.Summary.TRUE;
-            case "text" -> SearchRequest.Summary.TEXT;
-            case "data" -> SearchRequest.Summary.DATA;
-            case "count" -> SearchRequest.Summary.COUNT;
-            case "false" -> SearchRequest.Summary.NONE;
-            default -> throw FhirException.badRequest("_summary must be true, text, data, count or false, not " + value);
-        };
+        return SearchRequest.Summary.of(value);
     }
 
     private Include include(String value, boolean iterate, boolean reverse) {

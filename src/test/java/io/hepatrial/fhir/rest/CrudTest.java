@@ -215,4 +215,39 @@ class CrudTest {
         given().delete("/fhir/metadata").then().statusCode(405)
                 .body("resourceType", equalTo("OperationOutcome"));
     }
+    /**
+     * _summary and _elements cut a read down as they cut search entries (search.html#summary,
+     * #elements), marked SUBSETTED; the ETag stays the version's. _summary=count belongs to searches.
+     */
+    @Test
+    void readAndVreadHonourSummaryAndElements() {
+        String id = idFromLocation(create(patient(null, "Subset")));
+        given().get("/fhir/Patient/" + id + "?_elements=gender").then().statusCode(200)
+                .header("ETag", equalTo("W/\"1\""))
+                .body("id", equalTo(id))
+                .body("gender", equalTo("female"))
+                .body("name", org.hamcrest.Matchers.nullValue())
+                .body("birthDate", org.hamcrest.Matchers.nullValue())
+                .body("meta.tag.code", org.hamcrest.Matchers.hasItem("SUBSETTED"));
+        given().get("/fhir/Patient/" + id + "/_history/1?_elements=name").then().statusCode(200)
+                .body("name[0].family", equalTo("Subset"))
+                .body("gender", org.hamcrest.Matchers.nullValue());
+        // Patient.name, gender and birthDate are all summary elements; the text narrative is not
+        given().contentType(FHIR_JSON).body("{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"text\":{\"status\":\"generated\","
+                + "\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">Subset</div>\"},\"name\":[{\"family\":\"Subset\"}],"
+                + "\"maritalStatus\":{\"text\":\"married\"}}").put("/fhir/Patient/" + id).then().statusCode(200);
+        given().get("/fhir/Patient/" + id + "?_summary=true").then().statusCode(200)
+                .body("name[0].family", equalTo("Subset"))
+                .body("maritalStatus", org.hamcrest.Matchers.nullValue())
+                .body("text", org.hamcrest.Matchers.nullValue());
+        given().get("/fhir/Patient/" + id + "?_summary=data").then().statusCode(200)
+                .body("maritalStatus.text", equalTo("married"))
+                .body("text", org.hamcrest.Matchers.nullValue());
+        given().get("/fhir/Patient/" + id + "?_summary=false").then().statusCode(200)
+                .body("text.status", equalTo("generated"))
+                .body("meta.tag", org.hamcrest.Matchers.nullValue());
+        given().get("/fhir/Patient/" + id + "?_summary=count").then().statusCode(400)
+                .body("resourceType", equalTo("OperationOutcome"));
+        given().get("/fhir/Patient/" + id + "?_summary=everything").then().statusCode(400);
+    }
 }

@@ -94,7 +94,10 @@ public class FhirOpenApiFilter implements OASFilter {
             String base = endpoint.getAnnotation(jakarta.ws.rs.Path.class).value();
             for (Method method : endpoint.getDeclaredMethods()) {
                 String verb = httpMethod(method);
-                if (verb != null) {
+                org.eclipse.microprofile.openapi.annotations.Operation documented =
+                        method.getAnnotation(org.eclipse.microprofile.openapi.annotations.Operation.class);
+                // a hidden method is another body type of a documented one (an operation's Parameters body)
+                if (verb != null && (documented == null || !documented.hidden())) {
                     jakarta.ws.rs.Path path = method.getAnnotation(jakarta.ws.rs.Path.class);
                     methods.put(verb + " " + join(base, path == null ? "" : path.value()), method);
                 }
@@ -233,13 +236,28 @@ public class FhirOpenApiFilter implements OASFilter {
                     declared = get.getResponses();
                     String getPath = getPathOf(templatePath).replace("{type}", type == null ? "{type}" : type);
                     operation.description((operation.getDescription() == null ? "" : operation.getDescription() + "\n\n")
-                            + "The same as `GET " + getPath + "`, with the parameters form-encoded in the body.");
+                            + "The same as `GET " + getPath + "`, with the parameters in the body: "
+                            + (templatePath.contains("/$") ? "a Parameters resource, or form-encoded." : "form-encoded."));
                 } else {
                     resourceBody = true;
                 }
             }
+            if (verb == HttpMethod.POST && templatePath.contains("/$") && !templatePath.endsWith("/$validate")) {
+                // operations.html#request: a POSTed operation takes its parameters as a Parameters resource
+                // (as HAPI's client sends them), a form, or in the query
+                operation.setRequestBody(operationBody(templatePath, type, operation));
+            }
             operation.setResponses(responses(templatePath, type, verb, declared, resourceBody));
             return operation;
+        }
+
+        private RequestBody operationBody(String templatePath, String type, Operation operation) {
+            Schema form = formSchema(templatePath, type, operation.getParameters());
+            Content content = resourceContent("Parameters", null);
+            content.addMediaType(FORM, OASFactory.createMediaType().schema(form));
+            return OASFactory.createRequestBody().required(false).content(content)
+                    .description("The operation's parameters, if not in the query string: a Parameters resource (FHIR JSON or XML)"
+                            + " whose parameters have primitive values (valueString, valueInteger…), or form-encoded");
         }
 
         private String operationId(String type, Method method, Operation template, HttpMethod verb, String path) {
@@ -465,15 +483,23 @@ public class FhirOpenApiFilter implements OASFilter {
          * {@code _search}, the search at the type's path).
          */
         private Schema formSchema(String templatePath, String type) {
+            return formSchema(templatePath, type, null);
+        }
+
+        /** @param own the parameters of an operation that has no GET (such as $reindex), else null */
+        private Schema formSchema(String templatePath, String type, List<Parameter> own) {
             String getPath = getPathOf(templatePath);
-            Schema schema = OASFactory.createSchema().addType(SchemaType.OBJECT)
-                    .description("The same parameters as GET " + getPath.replace("{type}", type == null ? "{type}" : type)
-                            + ", form-encoded; parameters in the query string are added to them");
             Method get = methods.get(HttpMethod.GET + " " + getPath);
             Operation getOperation = getOf(templatePath);
+            boolean fromGet = getOperation != null || own == null;
+            Schema schema = OASFactory.createSchema().addType(SchemaType.OBJECT)
+                    .description((fromGet ? "The same parameters as GET " + getPath.replace("{type}", type == null ? "{type}" : type)
+                            : "The same parameters as in the query string") + ", form-encoded; parameters in the query string are added to them");
             List<Parameter> declared = new ArrayList<>();
             if (getOperation != null && getOperation.getParameters() != null) {
                 declared.addAll(getOperation.getParameters());
+            } else if (own != null) {
+                declared.addAll(own);
             }
             if (type != null && isSearch(get)) {
                 declared.addAll(searchParameters(type));
