@@ -33,6 +33,7 @@ import io.hepatrial.fhir.rest.OwnBaseReferences;
 import io.hepatrial.fhir.rest.ResourceCodec;
 import io.hepatrial.fhir.rest.ResourcePatcher;
 import io.hepatrial.fhir.rest.SearchBundles;
+import io.hepatrial.fhir.rest.Subsetting;
 import io.hepatrial.fhir.search.ConditionalMatcher;
 import io.hepatrial.fhir.store.ResourceStore;
 import io.hepatrial.fhir.store.StoreTransactions;
@@ -207,8 +208,11 @@ public class BundleProcessor {
             String path = question < 0 ? url : url.substring(0, question);
             String[] segments = path.split("/");
             planned.type = types.require(segments[0]);
-            if (question >= 0) {
+            if (question >= 0 && segments.length == 1) {
                 planned.condition = matcher.parse(planned.type, url);
+            } else if (question >= 0) {
+                // a read's own parameters (Patient/1?_elements=name); other methods refuse such a URL below
+                planned.readParameters = ConditionalMatcher.parameters(url.substring(question + 1), "request.url " + url);
             }
             planned.id = segments.length > 1 ? SupportedResourceTypes.requireValidId(segments[1]) : null;
             switch (planned.method) {
@@ -506,7 +510,7 @@ public class BundleProcessor {
             entry.result = searchset;
             return null;
         }
-        String[] segments = entry.url.split("/");
+        String[] segments = entry.url.split("\\?", 2)[0].split("/");
         if (!searchBundles.visible(entry.type, entry.id)) {
             throw FhirException.notFound(entry.url + " is not known to this server");
         }
@@ -524,8 +528,14 @@ public class BundleProcessor {
             return null;
         }
         entry.done("200 OK", found);
-        entry.result = codec.parseStored(found.body());
+        entry.result = codec.parseStored(found.body(), Subsetting.of(first(entry.readParameters, "_summary"),
+                first(entry.readParameters, "_elements")));
         return null;
+    }
+
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static Optional<Long> parseVersion(String text) {
@@ -630,6 +640,8 @@ public class BundleProcessor {
         String type;
         String id;
         ConditionalMatcher.Condition condition;
+        /** The query of a GET entry on an instance or version (_summary, _elements). */
+        Map<String, List<String>> readParameters = Map.of();
         ConditionalMatcher.Condition ifNoneExist;
         ResourcePatcher.Patch patch;
         Long expectedVersion;

@@ -82,25 +82,8 @@ public class FhirResponses {
 
     /** The stored body, cut down when the read names _summary or _elements (as a search would). */
     private byte[] body(StoredVersion version, FhirFormat format) {
-        String summaryValue = request.query("_summary");
-        String elementsValue = request.query("_elements");
-        io.hepatrial.fhir.search.SearchRequest.Summary summary = summaryValue == null ? io.hepatrial.fhir.search.SearchRequest.Summary.NONE
-                : io.hepatrial.fhir.search.SearchRequest.Summary.of(summaryValue);
-        if (summary == io.hepatrial.fhir.search.SearchRequest.Summary.COUNT) {
-            throw FhirException.badRequest("_summary=count counts the matches of a search; a read takes true, text, data or false");
-        }
-        java.util.Set<String> elements = new java.util.LinkedHashSet<>();
-        if (elementsValue != null) {
-            for (String element : elementsValue.split(",")) {
-                if (!element.isBlank()) {
-                    elements.add(element.trim());
-                }
-            }
-        }
-        if (summary == io.hepatrial.fhir.search.SearchRequest.Summary.NONE && elements.isEmpty()) {
-            return codec.encodeStored(version.body(), format);
-        }
-        return codec.encodeSubset(version.body(), format, summary, elements);
+        Subsetting subsetting = Subsetting.of(request.query("_summary"), request.query("_elements"));
+        return subsetting.whole() ? codec.encodeStored(version.body(), format) : codec.encodeSubset(version.body(), format, subsetting);
     }
 
     /** The answer to a delete: 200 with an OperationOutcome that says what happened. */

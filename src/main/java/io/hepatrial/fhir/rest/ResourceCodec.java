@@ -270,9 +270,14 @@ public class ResourceCodec {
      * A stored resource cut down as _summary and _elements ask, for a read or vread (HAPI's server
      * does the same); HAPI's encoder marks it with the SUBSETTED tag.
      */
-    public byte[] encodeSubset(byte[] storedJson, FhirFormat format,
-            io.hepatrial.fhir.search.SearchRequest.Summary summary, java.util.Set<String> elements) {
-        return subsetting(format, summary, elements).encodeResourceToString(parseStored(storedJson)).getBytes(StandardCharsets.UTF_8);
+    public byte[] encodeSubset(byte[] storedJson, FhirFormat format, Subsetting subsetting) {
+        return subsetting(format, subsetting.summary(), subsetting.elements()).encodeResourceToString(parseStored(storedJson))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A stored resource as a model, cut down as asked (a Bundle GET entry's resource). */
+    public Resource parseStored(byte[] json, Subsetting subsetting) {
+        return subsetting.whole() ? parseStored(json) : parseStored(encodeSubset(json, FhirFormat.DEFAULT.withPretty(false), subsetting));
     }
 
     /** A parser that leaves out what _summary and _elements leave out (search.html#summary, #elements). */

@@ -48,6 +48,19 @@ public class ConditionalMatcher {
             throw FhirException.badRequest("The conditional URL " + url + " names no resource type");
         }
         types.require(resourceType);
+        Map<String, List<String>> parameters = parameters(query, "The conditional URL " + url);
+        if (parameters.isEmpty()) {
+            throw FhirException.badRequest("The conditional URL " + url + " has no search parameters");
+        }
+        return new Condition(resourceType, parameters, canonical(parameters));
+    }
+
+    /**
+     * The parameters of a URL's query string (after the '?'), decoded, in order.
+     *
+     * @param what the URL as an error names it ("The conditional URL …")
+     */
+    public static Map<String, List<String>> parameters(String query, String what) {
         Map<String, List<String>> parameters = new LinkedHashMap<>();
         for (String pair : query.split("&")) {
             if (pair.isEmpty()) {
@@ -55,14 +68,11 @@ public class ConditionalMatcher {
             }
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw FhirException.badRequest("The conditional URL " + url + " has a malformed parameter: " + pair);
+                throw FhirException.badRequest(what + " has a malformed parameter: " + pair);
             }
             parameters.computeIfAbsent(decode(pair.substring(0, eq)), k -> new ArrayList<>()).add(decode(pair.substring(eq + 1)));
         }
-        if (parameters.isEmpty()) {
-            throw FhirException.badRequest("The conditional URL " + url + " has no search parameters");
-        }
-        return new Condition(resourceType, parameters, canonical(parameters));
+        return parameters;
     }
 
     /** Up to {@code limit} current resources that match the condition. */

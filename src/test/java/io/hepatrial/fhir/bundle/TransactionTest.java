@@ -276,6 +276,33 @@ class TransactionTest {
     }
 
     /**
+     * A GET entry on an instance or a version takes the read's parameters: _summary and _elements cut
+     * the entry's resource down as on the plain read (tagged SUBSETTED). Other methods refuse a query
+     * on an instance URL with 400.
+     */
+    @Test
+    void getEntriesOnAnInstanceTakeSummaryAndElements() {
+        String sys = "urn:test:" + unique();
+        String id = given().contentType(FHIR_JSON).body(patient(sys, "s1")).post("/fhir/Patient").then().statusCode(201)
+                .extract().header("Location").split("/Patient/")[1].split("/")[0];
+        post(bundle("batch", entry(null, null, "GET", "Patient/" + id + "?_elements=identifier", null),
+                entry(null, null, "GET", "Patient/" + id + "/_history/1?_summary=false", null),
+                entry(null, null, "GET", "Patient/" + id + "?_summary=count", null),
+                entry(null, null, "DELETE", "Patient/" + id + "?_summary=true", null)))
+                .statusCode(200)
+                .body("entry[0].response.status", equalTo("200 OK"))
+                .body("entry[0].resource.id", equalTo(id))
+                .body("entry[0].resource.identifier[0].value", equalTo("s1"))
+                .body("entry[0].resource.name", org.hamcrest.Matchers.nullValue())
+                .body("entry[0].resource.meta.tag.code", org.hamcrest.Matchers.hasItem("SUBSETTED"))
+                .body("entry[1].response.status", equalTo("200 OK"))
+                .body("entry[1].resource.name[0].family", equalTo("Tx"))
+                .body("entry[2].response.status", containsString("400"))
+                .body("entry[3].response.status", containsString("400"));
+        given().get("/fhir/Patient/" + id).then().statusCode(200); // the refused DELETE deleted nothing
+    }
+
+    /**
      * bundle.html (transaction-response): each entry's response carries status, location, etag and
      * lastModified; the resource only when the client prefers it (http.html#ops, Prefer: return).
      * Entries created, matched by ifNoneExist and updated alike, in transactions and batches.
