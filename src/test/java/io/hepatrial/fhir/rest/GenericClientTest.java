@@ -126,6 +126,33 @@ class GenericClientTest {
         assertEquals(2, found.getEntry().size());
     }
 
+    /** The client's summaryMode and elementsSubset on read and search (_summary, _elements). */
+    @Test
+    void summaryAndElementsThroughTheClient() {
+        String system = "urn:test:client-" + System.nanoTime();
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem(system).setValue("s1");
+        patient.addName().setFamily("Zhao");
+        patient.setGender(AdministrativeGender.MALE);
+        patient.getMaritalStatus().setText("married");
+        IIdType id = client.create().resource(patient).execute().getId().toUnqualifiedVersionless();
+
+        Patient elements = client.read().resource(Patient.class).withId(id).elementsSubset("gender").execute();
+        assertEquals(AdministrativeGender.MALE, elements.getGender());
+        assertTrue(elements.getName().isEmpty());
+        assertTrue(elements.getMeta().getTag().stream().anyMatch(tag -> "SUBSETTED".equals(tag.getCode())));
+        Patient summary = client.read().resource(Patient.class).withId(id)
+                .summaryMode(ca.uhn.fhir.rest.api.SummaryEnum.TRUE).execute();
+        assertEquals("Zhao", summary.getNameFirstRep().getFamily());
+        assertTrue(summary.getMaritalStatus().isEmpty(), "maritalStatus is not a summary element");
+
+        Bundle found = client.search().forResource(Patient.class).where(Patient.IDENTIFIER.exactly().systemAndCode(system, "s1"))
+                .elementsSubset("name").returnBundle(Bundle.class).execute();
+        Patient entry = (Patient) found.getEntryFirstRep().getResource();
+        assertEquals("Zhao", entry.getNameFirstRep().getFamily());
+        assertTrue(entry.getGenderElement().isEmpty());
+    }
+
     @Test
     void capabilitiesParse() {
         CapabilityStatement cs = client.capabilities().ofType(CapabilityStatement.class).execute();
