@@ -267,7 +267,7 @@ public class SearchEngine {
                 && !(criteria.get(0) instanceof Criterion.Param p && p.param().isResourceColumn());
         boolean h2 = !io.hepatrial.fhir.store.ValueLists.isPostgres(connection);
         List<Long> drivingPids = drives && h2
-                ? new LiteralMatches(connection, () -> new SearchSql(fhirContext, ucum, baseUrl, true)).pids(request.type(), criteria.get(0))
+                ? new LiteralMatches(connection, () -> new SearchSql(fhirContext, ucum, baseUrl, h2)).pids(request.type(), criteria.get(0))
                 : null;
         for (int i = 0; i < criteria.size(); i++) {
             sql.append(" and ");

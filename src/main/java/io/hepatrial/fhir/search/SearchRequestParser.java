@@ -81,7 +81,7 @@ public class SearchRequestParser {
                     case "_count" -> count = count(value);
                     case "_sort" -> sort = sort(type, value);
                     case "_total" -> total = total(value);
-                    case "_summary" -> summary = summary(value);
+                    case "_summary" -> summary = SearchRequest.Summary.of(value);
                     case "_elements" -> elements = new LinkedHashSet<>(splitList(value));
                     case "_include", "_include:iterate", "_include:recurse" -> includes.add(include(value, name.contains(":"), false));
                     case "_revinclude", "_revinclude:iterate", "_revinclude:recurse" ->
@@ -288,10 +288,6 @@ public class SearchRequestParser {
             case "accurate" -> SearchRequest.Total.ACCURATE;
             default -> throw FhirException.badRequest("_total must be none, estimate or accurate, not " + value);
         };
-    }
-
-    private static SearchRequest.Summary summary(String value) {
-        return SearchRequest.Summary.of(value);
     }
 
     private Include include(String value, boolean iterate, boolean reverse) {
