@@ -24,7 +24,6 @@ import io.hepatrial.fhir.search.IndexRow;
 import io.hepatrial.fhir.search.SearchEngine;
 import io.hepatrial.fhir.search.SearchParameterRegistry;
 import io.hepatrial.fhir.search.SearchRequestParser;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -59,8 +58,11 @@ public class OutcomesReport {
     private final SearchEngine engine;
     private final SearchParameterRegistry registry;
     private final StudyMeasurements measurements;
+    private final org.hibernate.Session session;
 
-    public OutcomesReport(SearchRequestParser parser, SearchEngine engine, SearchParameterRegistry registry, StudyMeasurements measurements) {
+    public OutcomesReport(SearchRequestParser parser, SearchEngine engine, SearchParameterRegistry registry, StudyMeasurements measurements,
+            org.hibernate.Session session) {
+        this.session = session;
         this.parser = parser;
         this.engine = engine;
         this.registry = registry;
@@ -84,9 +86,8 @@ public class OutcomesReport {
     }
 
     public Parameters report(String studyId, Windows windows, List<Stratifier> strata) {
-        // one read-only transaction for all the report's queries
-        Map<String, PatientData> patients = QuarkusTransaction.isActive() ? load(studyId)
-                : QuarkusTransaction.requiringNew().call(() -> load(studyId));
+        // all the report's queries read one snapshot: a lab written meanwhile is in all its counts or in none
+        Map<String, PatientData> patients = io.hepatrial.fhir.store.StoreTransactions.readingOneSnapshot(session, () -> load(studyId));
         Parameters result = new Parameters();
         result.addParameter().setName("study").setValue(new Reference("ResearchStudy/" + studyId));
         result.addParameter().setName("baselineDays").setValue(new IntegerType(windows.baselineDays()));

@@ -74,7 +74,8 @@ public class CompartmentSearch {
                 .append(" and r.pid > ").param(afterPid).append(" order by r.pid");
         Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since)
                 .append(" and r.pid <= ").param(upToPid);
-        return StoreTransactions.retryingOnConflict(() -> {
+        // the page and its total read one snapshot
+        return StoreTransactions.readingOneSnapshot(session, () -> {
             // inside a write transaction (a Bundle's GET entry) the compartment includes what it wrote so far
             inserts.flushWrites();
             return session.doReturningWork(connection -> {

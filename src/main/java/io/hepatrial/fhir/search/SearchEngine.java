@@ -19,6 +19,7 @@ import org.hibernate.Session;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
+import io.hepatrial.fhir.store.StoreTransactions;
 import io.hepatrial.fhir.store.StoredVersion;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,9 +53,8 @@ public class SearchEngine {
     public SearchResult search(SearchRequest request, String baseUrl) {
         if (QuarkusTransaction.isActive()) {
             inserts.flushWrites(); // a search inside a write transaction (a Bundle) sees what it wrote so far
-            return session.doReturningWork(connection -> run(connection, request, baseUrl));
         }
-        return QuarkusTransaction.requiringNew().call(() -> session.doReturningWork(connection -> run(connection, request, baseUrl)));
+        return StoreTransactions.readingOneSnapshot(session, () -> session.doReturningWork(connection -> run(connection, request, baseUrl)));
     }
 
     /** One match of a projection: its id and the index values of the parameters asked for. */
@@ -121,17 +121,10 @@ public class SearchEngine {
             }
             return new ArrayList<>(byPid.values());
         });
-        try {
-            if (QuarkusTransaction.isActive()) {
-                inserts.flushWrites();
-                return work.call();
-            }
-            return QuarkusTransaction.requiringNew().call(work);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        if (QuarkusTransaction.isActive()) {
+            inserts.flushWrites();
         }
+        return StoreTransactions.readingOneSnapshot(session, work);
     }
 
     private static String projectedColumns(SearchParameterDefinition param) {

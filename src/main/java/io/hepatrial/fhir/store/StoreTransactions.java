@@ -54,6 +54,27 @@ public final class StoreTransactions {
     }
 
     /**
+     * Runs read work that issues several statements (a search: its driving matches, its page, its
+     * total, its includes) so that they all read one snapshot of the database: in the caller's
+     * transaction if there is one (a Bundle's entry sees what the Bundle wrote so far), else in a
+     * new snapshot transaction: PostgreSQL's REPEATABLE READ, H2's SNAPSHOT (H2's REPEATABLE READ
+     * takes each table's snapshot at its first read, so a resource read after its index rows could
+     * be newer than they are). Work that only reads never fails at either level. The pool sets the
+     * connection back to READ COMMITTED when it is returned (application.properties).
+     */
+    public static <T> T readingOneSnapshot(org.hibernate.Session session, Callable<T> work) {
+        if (QuarkusTransaction.isActive()) {
+            return QuarkusTransaction.joiningExisting().call(work);
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            session.doWork(connection -> connection.setTransactionIsolation(ValueLists.isPostgres(connection)
+                    ? java.sql.Connection.TRANSACTION_REPEATABLE_READ : org.h2.engine.Constants.TRANSACTION_SNAPSHOT));
+            return work.call();
+        });
+    }
+
+
+    /**
      * Runs write work to its end, before-commit actions included, and then rolls it all back: what
      * {@code $validate} uses to tell whether a create, update or delete would succeed, with every
      * rule the real write applies (unique keys, If-Match, derived resources), and nothing kept.
