@@ -70,6 +70,7 @@ public class SearchBench {
         int rounds = Integer.parseInt(p.getOrDefault("rounds", "2"));
         // round 1 right after the load; round 2 on the same data a moment later (the steady state)
         java.nio.file.Path gcLog = p.containsKey("gclog") ? java.nio.file.Path.of(p.get("gclog")) : null;
+        accessLog = p.containsKey("accesslog") ? java.nio.file.Path.of(p.get("accesslog")) : null;
         for (int round = 1; round <= rounds; round++) {
             prefix = rounds == 1 ? "" : "round" + round + "_";
             long gcLogStart = gcLog == null ? 0 : java.nio.file.Files.size(gcLog);
@@ -90,6 +91,7 @@ public class SearchBench {
 
         // Deep paging: follow next links to the end, 4 walkers at once, every page timed.
         List<Future<List<Double>>> walks = new ArrayList<>();
+        long accessLogStart = accessLog == null ? 0 : java.nio.file.Files.size(accessLog);
         List<String> timed = java.util.Collections.synchronizedList(new ArrayList<>()); // "ms page-number", for the slowest
         for (int w = 0; w < concurrency; w++) {
             walks.add(pool.submit(() -> {
@@ -120,6 +122,7 @@ public class SearchBench {
         slowest.sort(Collections.reverseOrder());
         out("deep_paging_slowest_pages", String.join(", ", slowest.subList(0, Math.min(8, slowest.size())).stream()
                 .map(t -> "page " + t.split(" ")[1] + ": " + Double.parseDouble(t.split(" ")[0]) + " ms").toList()));
+        serverTimes("deep_paging_page", accessLogStart);
     }
 
     static final Pattern GC_PAUSE = Pattern.compile("Pause (Young|Full|Remark|Cleanup).* ([0-9.]+)ms$");
@@ -202,6 +205,7 @@ public class SearchBench {
             get(base + url.of(i)); // warm-up
         }
         List<Future<Double>> timings = new ArrayList<>();
+        long accessLogStart = accessLog == null ? 0 : java.nio.file.Files.size(accessLog);
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             String u = base + url.of(i * 7 + 3);
@@ -220,6 +224,38 @@ public class SearchBench {
         out(name + "_req_per_s", String.format("%.1f", n / seconds));
         out(name + "_p50_ms", String.format("%.1f", ms.get(n / 2)));
         out(name + "_p99_ms", String.format("%.1f", ms.get((int) (n * 0.99))));
+        serverTimes(name, accessLogStart);
+    }
+
+    /** The server's access log (run.sh, SERVER_TIMES=1), whose second field is the request's time in the server (ms). */
+    static java.nio.file.Path accessLog;
+
+    /**
+     * The same requests as the server timed them, from arrival to the response's last byte: what
+     * the client measures beyond that is the client, the connection and the scheduling of the
+     * clients' threads on the same cores.
+     */
+    static void serverTimes(String name, long from) throws Exception {
+        if (accessLog == null) {
+            return;
+        }
+        Thread.sleep(1000); // the log handler writes asynchronously
+        byte[] bytes = java.nio.file.Files.readAllBytes(accessLog);
+        List<Integer> ms = new ArrayList<>();
+        for (String line : new String(bytes, (int) Math.min(from, bytes.length), (int) Math.max(0, bytes.length - from),
+                StandardCharsets.UTF_8).split("\n")) {
+            String[] fields = line.substring(line.indexOf(']') + 1).trim().split(" ");
+            if (fields.length > 3 && fields[2].equals("GET")) {
+                ms.add(Integer.parseInt(fields[0]));
+            }
+        }
+        if (ms.isEmpty()) {
+            return;
+        }
+        Collections.sort(ms);
+        out(name + "_server_p50_ms", ms.get(ms.size() / 2));
+        out(name + "_server_p99_ms", ms.get((int) (ms.size() * 0.99)));
+        out(name + "_server_max_ms", ms.get(ms.size() - 1));
     }
 
     static String bundle(List<String> entries) {

@@ -59,16 +59,25 @@ public final class StoreTransactions {
      * transaction if there is one (a Bundle's entry sees what the Bundle wrote so far), else in a
      * new snapshot transaction: PostgreSQL's REPEATABLE READ, H2's SNAPSHOT (H2's REPEATABLE READ
      * takes each table's snapshot at its first read, so a resource read after its index rows could
-     * be newer than they are). Work that only reads never fails at either level. The pool sets the
-     * connection back to READ COMMITTED when it is returned (application.properties).
+     * be newer than they are). Work that only reads never fails at either level. On H2 the level is
+     * the session's, and the pool sets the connection back to READ COMMITTED when it is returned
+     * (application.properties).
      */
     public static <T> T readingOneSnapshot(org.hibernate.Session session, Callable<T> work) {
         if (QuarkusTransaction.isActive()) {
             return QuarkusTransaction.joiningExisting().call(work);
         }
         return QuarkusTransaction.requiringNew().call(() -> {
-            session.doWork(connection -> connection.setTransactionIsolation(ValueLists.isPostgres(connection)
-                    ? java.sql.Connection.TRANSACTION_REPEATABLE_READ : org.h2.engine.Constants.TRANSACTION_SNAPSHOT));
+            session.doWork(connection -> {
+                if (ValueLists.isPostgres(connection)) {
+                    // for this transaction only: sent with its BEGIN, and nothing to set back afterwards
+                    try (java.sql.Statement statement = connection.createStatement()) {
+                        statement.execute("set transaction isolation level repeatable read");
+                    }
+                } else {
+                    connection.setTransactionIsolation(org.h2.engine.Constants.TRANSACTION_SNAPSHOT);
+                }
+            });
             return work.call();
         });
     }

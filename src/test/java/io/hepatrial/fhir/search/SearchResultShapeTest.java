@@ -174,6 +174,7 @@ class SearchResultShapeTest {
         }
         AtomicBoolean stop = new AtomicBoolean();
         java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(renamed.size());
+        java.util.concurrent.atomic.AtomicInteger updated = new java.util.concurrent.atomic.AtomicInteger();
         List<java.util.concurrent.Future<Integer>> updates = new ArrayList<>();
         for (String id : renamed) {
             updates.add(writers.submit(() -> {
@@ -184,14 +185,16 @@ class SearchResultShapeTest {
                     given().contentType(FHIR_JSON).body(patient(m, name, "F", "female", "1960-01-01").replaceFirst("\\{",
                             "{\"id\":\"" + id + "\",")).put("/fhir/Patient/" + id).then().statusCode(200);
                     n++;
+                    updated.incrementAndGet();
                 }
                 return n;
             }));
         }
         int searches = 0;
         try {
-            long end = System.nanoTime() + 4_000_000_000L;
-            while (System.nanoTime() < end) {
+            // until the renames and the searches have crossed often enough (at most a minute on a slow machine)
+            long end = System.nanoTime() + 60_000_000_000L;
+            while ((updated.get() < 200 || searches < 100) && System.nanoTime() < end) {
                 for (String query : List.of("Patient?family=" + family + "&_sort=birthdate", "Patient?family=" + family
                         + "&_total=accurate&_sort=-_lastUpdated")) {
                     // parsed by HAPI: a GPath expression per search costs more than the search here
@@ -211,9 +214,9 @@ class SearchResultShapeTest {
             writers.shutdown();
         }
         for (java.util.concurrent.Future<Integer> writer : updates) {
-            assertTrue(writer.get() > 10, "the resources changed while the searches ran");
+            assertTrue(writer.get() > 0, "every resource changed while the searches ran");
         }
-        assertTrue(searches > 10, "searches ran: " + searches);
+        assertTrue(updated.get() >= 200 && searches >= 100, updated + " renames, " + searches + " searches");
     }
 
     @Test
