@@ -65,7 +65,14 @@ public final class StoreTransactions {
      */
     public static <T> T readingOneSnapshot(org.hibernate.Session session, Callable<T> work) {
         if (QuarkusTransaction.isActive()) {
-            return QuarkusTransaction.joiningExisting().call(work);
+            // called as is: a failed search must not mark the caller's transaction rollback-only
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
         return QuarkusTransaction.requiringNew().call(() -> {
             session.doWork(connection -> {
@@ -81,7 +88,6 @@ public final class StoreTransactions {
             return work.call();
         });
     }
-
 
     /**
      * Runs write work to its end, before-commit actions included, and then rolls it all back: what
