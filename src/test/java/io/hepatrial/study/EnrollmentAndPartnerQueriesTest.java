@@ -11,10 +11,12 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -141,11 +143,57 @@ class EnrollmentAndPartnerQueriesTest {
         given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/%24everything?_type=Observation").then().statusCode(200)
                 .body("total", equalTo(2));
         assertEquals(2, everything(c, "").getInt("total")); // C and its one lab
-        given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/$everything?start=2015-01-01").then().statusCode(400)
-                .body("resourceType", equalTo("OperationOutcome"));
         given().urlEncodingEnabled(false).get("/fhir/Patient/no-such-patient/$everything").then().statusCode(404)
                 .body("resourceType", equalTo("OperationOutcome"));
         given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/$everything?_type=Medication").then().statusCode(404);
+    }
+
+    /**
+     * Care dates (patient-operation-everything.html: start, end): a resource whose type has a date
+     * is in when that date overlaps start..end, each taken at its precision; the Patient and
+     * undated types are always in. A's labs are of 2015-01-01 and 2015-04-01, its courses of
+     * 2015-01-15 and 2015-02-15, its enrollment from 2014-12-01 on.
+     */
+    @Test
+    void everythingBetweenCareDates() {
+        JsonPath february = everything(a, "?start=2015-02-01&end=2015-03-31");
+        assertEquals(Set.of("Patient/" + a, "ResearchSubject", "Procedure 2015-02-15"), describe(february));
+        assertEquals(3, february.getInt("total"));
+        // month precision: April 2015 on, with no end
+        assertEquals(Set.of("Patient/" + a, "ResearchSubject", "Observation 2015-04-01"), describe(everything(a, "?start=2015-04")));
+        // no start: everything up to the end of 2015-01-01
+        assertEquals(Set.of("Patient/" + a, "ResearchSubject", "Observation 2015-01-01"), describe(everything(a, "?end=2015-01-01")));
+        // before the enrollment: only the patient
+        assertEquals(Set.of("Patient/" + a), describe(everything(a, "?end=2014-11")));
+        // the range is kept on the next links, with _type
+        JsonPath first = everything(a, "?start=2015&end=2015&_type=Observation,Procedure&_count=3");
+        assertEquals(4, first.getInt("total"));
+        String next = first.getString("link.find { it.relation == 'next' }.url");
+        assertTrue(next.contains("start=2015") && next.contains("end=2015"), next);
+        JsonPath second = given().urlEncodingEnabled(false).get(next.substring(next.indexOf("/fhir/"))).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(1, second.getList("entry").size());
+
+        for (String bad : List.of("?start=yesterday", "?end=2015-13", "?start=2016&end=2015")) {
+            given().urlEncodingEnabled(false).get("/fhir/Patient/" + a + "/$everything" + bad).then().statusCode(400)
+                    .body("resourceType", equalTo("OperationOutcome"));
+        }
+    }
+
+    /** Each entry as "Type date" (a lab's effective date, a course's performed date), the patient by id, an enrollment by type. */
+    private static Set<String> describe(JsonPath bundle) {
+        Set<String> described = new HashSet<>();
+        List<Map<String, Object>> resources = bundle.getList("entry.resource");
+        for (Map<String, Object> resource : resources == null ? List.<Map<String, Object>>of() : resources) {
+            String type = (String) resource.get("resourceType");
+            described.add(switch (type) {
+                case "Patient" -> "Patient/" + resource.get("id");
+                case "Observation" -> type + " " + resource.get("effectiveDateTime");
+                case "Procedure" -> type + " " + resource.get("performedDateTime");
+                default -> type;
+            });
+        }
+        return described;
     }
 
     /** The pages of one $everything hold what was stored before its first page: what is written while paging does not extend it. */

@@ -157,8 +157,9 @@ public class OperationEndpoint {
     /**
      * Patient/[id]/$everything (patient-operation-everything.html): the patient and every resource
      * in its compartment, as a searchset paged by {@code _count} with a {@code next} link.
-     * {@code _type} and {@code _since} narrow it; {@code start}/{@code end} (clinical dates) are
-     * not supported and answered 400 rather than ignored.
+     * {@code _type} and {@code _since} narrow it, and so do the care dates {@code start} and
+     * {@code end}: a resource of a type with a {@code date} parameter is in when that date overlaps
+     * them; resources of other types (the Patient, its Conditions) are in regardless.
      */
     @GET
     @Path("Patient/{id}/$everything")
@@ -167,8 +168,10 @@ public class OperationEndpoint {
     @Parameter(name = "_count", in = ParameterIn.QUERY, description = "Resources per page (default 20); the next link gives the following page", schema = @Schema(type = SchemaType.INTEGER))
     @Parameter(name = "_since", in = ParameterIn.QUERY, description = "Only resources written at or after this instant, e.g. 2016-01-01T00:00:00Z", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "_type", in = ParameterIn.QUERY, description = "Only these types, comma-separated, e.g. Observation,Procedure", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "start", in = ParameterIn.QUERY, description = "Care dates from (a FHIR date, e.g. 2015 or 2015-02-01): of the types with a date parameter (labs, courses, enrollments), only those whose date overlaps start..end", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "end", in = ParameterIn.QUERY, description = "Care dates to (a FHIR date, e.g. 2015-06-30), inclusive of that day, month or year", schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "A searchset Bundle: the Patient and every resource of its compartment, paged", content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "Bundle")))
-    @APIResponse(responseCode = "400", description = "An invalid parameter, or start/end (not supported)")
+    @APIResponse(responseCode = "400", description = "An invalid parameter: _count, _since, _cursor, start or end, or start after end")
     @APIResponse(responseCode = "404", description = "No Patient with this id")
     @APIResponse(responseCode = "410", description = "The Patient was deleted")
     public Response everything(@PathParam("id") String id) {
@@ -199,12 +202,7 @@ public class OperationEndpoint {
         if (patient.isDeleted()) {
             throw new FhirException(410, OperationOutcome.IssueType.DELETED, "Patient/" + id + " was deleted");
         }
-        for (String unsupported : List.of("start", "end")) {
-            if (parameters.containsKey(unsupported)) {
-                throw FhirException.badRequest("$everything: the parameter '" + unsupported
-                        + "' (care dates) is not supported; use _since or _type, or search the types by date");
-            }
-        }
+        io.hepatrial.fhir.search.FhirDates.Range care = careDates(parameters.getFirst("start"), parameters.getFirst("end"));
         int count = parameters.containsKey("_count") ? parseCount(parameters.getFirst("_count")) : defaultCount;
         Instant since = null;
         if (parameters.containsKey("_since")) {
@@ -239,7 +237,7 @@ public class OperationEndpoint {
         } catch (NumberFormatException e) {
             throw FhirException.badRequest("_cursor must be taken from a next link of $everything, not " + cursor);
         }
-        CompartmentSearch.Page page = compartments.page("Patient", id, typeFilter, since, count, after, upTo);
+        CompartmentSearch.Page page = compartments.page("Patient", id, typeFilter, since, care, count, after, upTo);
 
         String base = request.baseUrl();
         String self = base + "/Patient/" + id + "/$everything";
@@ -249,6 +247,12 @@ public class OperationEndpoint {
         }
         if (typeFilter != null) {
             query.append("&_type=").append(String.join(",", typeFilter));
+        }
+        for (String careDate : List.of("start", "end")) {
+            if (parameters.containsKey(careDate)) {
+                query.append('&').append(careDate).append('=').append(java.net.URLEncoder.encode(parameters.getFirst(careDate),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
         Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal((int) page.total());
         bundle.setId(java.util.UUID.randomUUID().toString());
@@ -263,6 +267,25 @@ public class OperationEndpoint {
         }
         return Response.ok(codec.encodeSearchset(bundle, format, io.hepatrial.fhir.search.SearchRequest.Summary.NONE, null),
                 format.contentType()).build();
+    }
+
+    /** $everything's care dates as one half-open range: from the start of {@code start} to the end of {@code end}; null when neither is given. */
+    private static io.hepatrial.fhir.search.FhirDates.Range careDates(String start, String end) {
+        if (start == null && end == null) {
+            return null;
+        }
+        io.hepatrial.fhir.search.FhirDates.Range from = start == null ? null : io.hepatrial.fhir.search.FhirDates.range(start);
+        io.hepatrial.fhir.search.FhirDates.Range to = end == null ? null : io.hepatrial.fhir.search.FhirDates.range(end);
+        if (start != null && from == null || end != null && to == null) {
+            throw FhirException.badRequest("$everything: start and end must be FHIR dates (e.g. 2015, 2015-02 or 2015-02-01), not "
+                    + (start != null && from == null ? "start=" + start : "end=" + end));
+        }
+        java.time.Instant low = from == null ? io.hepatrial.fhir.search.FhirDates.MIN : from.low();
+        java.time.Instant high = to == null ? io.hepatrial.fhir.search.FhirDates.MAX : to.high();
+        if (!low.isBefore(high)) {
+            throw FhirException.badRequest("$everything: start (" + start + ") is after end (" + end + ")");
+        }
+        return new io.hepatrial.fhir.search.FhirDates.Range(low, high);
     }
 
     private int parseCount(String value) {

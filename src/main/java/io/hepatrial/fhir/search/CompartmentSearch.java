@@ -33,6 +33,12 @@ public class CompartmentSearch {
 
     /** For each compartment type, the (resource type → parameters) giving membership in it. */
     private final Map<String, Map<String, List<String>>> membership = new LinkedHashMap<>();
+    /**
+     * The stored rows of each type's {@code date} parameter, where R4 defines one (Observation's
+     * effective, Procedure's performed, ResearchSubject's period, …): what $everything's care
+     * dates (start, end) are compared with.
+     */
+    private final Map<String, List<String>> careDateRows = new LinkedHashMap<>();
     private final Session session;
     private final io.hepatrial.fhir.store.BatchedInserts inserts;
 
@@ -41,6 +47,10 @@ public class CompartmentSearch {
         this.session = session;
         this.inserts = inserts;
         for (String type : types.all()) {
+            SearchParameterDefinition date = registry.get(type, "date");
+            if (date != null && date.kind() == RestSearchParameterTypeEnum.DATE) {
+                careDateRows.put(type, date.rowNames());
+            }
             for (RuntimeSearchParam param : fhirContext.getResourceDefinition(type).getSearchParams()) {
                 SearchParameterDefinition indexed = registry.get(type, param.getName());
                 if (indexed == null || indexed.kind() != RestSearchParameterTypeEnum.REFERENCE
@@ -65,14 +75,17 @@ public class CompartmentSearch {
      *
      * @param types     only these resource types (null: all)
      * @param since     only resources last updated at or after this instant (null: any)
+     * @param care      only resources whose {@code date} overlaps this range, for the types that have
+     *                  that parameter; the others (the Patient, a Condition) regardless (null: any)
      * @param afterPid  the cursor of the previous page (0 for the first)
      * @param upToPid   only resources stored up to this row ({@link #highestPid()} when the first page was made)
      */
-    public Page page(String compartmentType, String id, Set<String> types, Instant since, int count, long afterPid, long upToPid) {
+    public Page page(String compartmentType, String id, Set<String> types, Instant since, FhirDates.Range care, int count, long afterPid,
+            long upToPid) {
         Sql select = where(new Sql().append("select r.pid, r.res_type, r.res_id, r.version, r.last_updated, r.body from resource r"),
-                compartmentType, id, types, since).append(" and r.pid <= ").param(upToPid)
+                compartmentType, id, types, since, care).append(" and r.pid <= ").param(upToPid)
                 .append(" and r.pid > ").param(afterPid).append(" order by r.pid");
-        Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since)
+        Sql total = where(new Sql().append("select count(*) from resource r"), compartmentType, id, types, since, care)
                 .append(" and r.pid <= ").param(upToPid);
         // the page and its total read one snapshot
         return StoreTransactions.readingOneSnapshot(session, () -> {
@@ -116,7 +129,7 @@ public class CompartmentSearch {
         });
     }
 
-    private Sql where(Sql sql, String compartmentType, String id, Set<String> types, Instant since) {
+    private Sql where(Sql sql, String compartmentType, String id, Set<String> types, Instant since, FhirDates.Range care) {
         sql.append(" where r.deleted = false and ((r.res_type = ").param(compartmentType).append(" and r.res_id = ")
                 .param(id).append(")");
         Map<String, List<String>> members = membership.getOrDefault(compartmentType, Map.of());
@@ -137,6 +150,18 @@ public class CompartmentSearch {
         }
         if (since != null) {
             sql.append(" and r.last_updated >= ").param(IndexWriter.utc(since));
+        }
+        List<String> dated = members.keySet().stream().filter(careDateRows::containsKey).toList();
+        if (care != null && !dated.isEmpty()) {
+            // stored date ranges are half-open [low, high), like the care range
+            sql.append(" and (r.res_type not in (").params(dated).append(") or exists (select 1 from search_date d")
+                    .append(" where d.resource_pid = r.pid and d.low_value < ").param(IndexWriter.utc(care.high()))
+                    .append(" and d.high_value > ").param(IndexWriter.utc(care.low())).append(" and (");
+            for (int i = 0; i < dated.size(); i++) {
+                sql.append(i == 0 ? "" : " or ").append("(d.res_type = ").param(dated.get(i)).append(" and d.param in (")
+                        .params(careDateRows.get(dated.get(i))).append("))");
+            }
+            sql.append(")))");
         }
         return sql;
     }
