@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 
 import io.hepatrial.fhir.FhirException;
 import io.hepatrial.fhir.search.CompartmentSearch;
+import io.hepatrial.fhir.search.FhirDates;
 import io.hepatrial.fhir.store.ResourceStore;
 import io.hepatrial.fhir.store.StoredVersion;
 import jakarta.ws.rs.Consumes;
@@ -202,7 +203,7 @@ public class OperationEndpoint {
         if (patient.isDeleted()) {
             throw new FhirException(410, OperationOutcome.IssueType.DELETED, "Patient/" + id + " was deleted");
         }
-        io.hepatrial.fhir.search.FhirDates.Range care = careDates(parameters.getFirst("start"), parameters.getFirst("end"));
+        FhirDates.Range care = careDates(parameters.getFirst("start"), parameters.getFirst("end"));
         int count = parameters.containsKey("_count") ? parseCount(parameters.getFirst("_count")) : defaultCount;
         Instant since = null;
         if (parameters.containsKey("_since")) {
@@ -270,22 +271,22 @@ public class OperationEndpoint {
     }
 
     /** $everything's care dates as one half-open range: from the start of {@code start} to the end of {@code end}; null when neither is given. */
-    private static io.hepatrial.fhir.search.FhirDates.Range careDates(String start, String end) {
+    private static FhirDates.Range careDates(String start, String end) {
         if (start == null && end == null) {
             return null;
         }
-        io.hepatrial.fhir.search.FhirDates.Range from = start == null ? null : io.hepatrial.fhir.search.FhirDates.range(start);
-        io.hepatrial.fhir.search.FhirDates.Range to = end == null ? null : io.hepatrial.fhir.search.FhirDates.range(end);
+        FhirDates.Range from = start == null ? null : FhirDates.range(start);
+        FhirDates.Range to = end == null ? null : FhirDates.range(end);
         if (start != null && from == null || end != null && to == null) {
             throw FhirException.badRequest("$everything: start and end must be FHIR dates (e.g. 2015, 2015-02 or 2015-02-01), not "
                     + (start != null && from == null ? "start=" + start : "end=" + end));
         }
-        java.time.Instant low = from == null ? io.hepatrial.fhir.search.FhirDates.MIN : from.low();
-        java.time.Instant high = to == null ? io.hepatrial.fhir.search.FhirDates.MAX : to.high();
+        java.time.Instant low = from == null ? FhirDates.MIN : from.low();
+        java.time.Instant high = to == null ? FhirDates.MAX : to.high();
         if (!low.isBefore(high)) {
             throw FhirException.badRequest("$everything: start (" + start + ") is after end (" + end + ")");
         }
-        return new io.hepatrial.fhir.search.FhirDates.Range(low, high);
+        return new FhirDates.Range(low, high);
     }
 
     private int parseCount(String value) {
